@@ -6,6 +6,9 @@ use crate::errors::to_position;
 use crate::picloud::executor::host;
 use crate::picloud::executor::types::{LogLevel, RhaiLimits};
 
+const SLEEP_UNAVAILABLE: &str =
+    "sleep() is not available: a PiCloud script may not block; it runs within a wall-clock deadline";
+
 /// Builds the engine with the standard packages and PiCloud's additions:
 /// `print`/`debug` and the `log::*` functions go to the host, and `sleep`
 /// fails clearly instead of blocking a worker.
@@ -15,8 +18,8 @@ pub fn build() -> Engine {
     engine.on_debug(|text, _source, pos| host::log(LogLevel::Debug, text, to_position(pos)));
 
     let mut log = Module::new();
+    // `debug` is a Rhai keyword, so debug-level lines come from `debug(..)`.
     for (name, level) in [
-        ("debug", LogLevel::Debug),
         ("info", LogLevel::Info),
         ("warn", LogLevel::Warn),
         ("error", LogLevel::Error),
@@ -28,14 +31,14 @@ pub fn build() -> Engine {
     }
     engine.register_static_module("log", log.into());
 
-    engine.register_fn(
-        "sleep",
-        |_: NativeCallContext, _: Dynamic| -> Result<(), Box<EvalAltResult>> {
-            Err("sleep() is not available: a PiCloud script may not block; \
-                 it runs within a wall-clock deadline"
-                .into())
-        },
-    );
+    // Rhai's own `sleep` would block the instance's thread; replace it with
+    // a clear error (exact parameter types, so these win over the package's).
+    engine.register_fn("sleep", |_: rhai::INT| -> Result<(), Box<EvalAltResult>> {
+        Err(SLEEP_UNAVAILABLE.into())
+    });
+    engine.register_fn("sleep", |_: rhai::FLOAT| -> Result<(), Box<EvalAltResult>> {
+        Err(SLEEP_UNAVAILABLE.into())
+    });
     engine
 }
 

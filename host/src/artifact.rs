@@ -40,6 +40,10 @@ fn artifact_path(engine: &Engine, dir: &Path, snapshot: bool) -> PathBuf {
 /// Loads the compiled guest from the cache, or builds (pre-initializes and
 /// compiles) it and stores it there.
 pub(crate) async fn load(engine: &Engine, config: &HostConfig) -> Result<Component, HostError> {
+    // Executors built concurrently in one process wait for the first one's
+    // compile instead of each paying for their own.
+    static BUILDING: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+    let _building = BUILDING.lock().await;
     let Some(dir) = &config.cache_dir else {
         let wasm = guest_bytes(config.snapshot).await?;
         return compile(engine, wasm).await;

@@ -178,7 +178,11 @@ pub async fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
         }
         Err(err) => {
             eprintln!("{}: {err}", args.script.display());
-            eprintln!("(request id {request_id}, {} µs)", result.duration_us);
+            let fuel = result
+                .fuel_consumed
+                .map(|f| format!(", {f} fuel"))
+                .unwrap_or_default();
+            eprintln!("(request id {request_id}, {} µs{fuel})", result.duration_us);
             Ok(ExitCode::from(SCRIPT_FAILED))
         }
     }
