@@ -2,12 +2,11 @@
 
 use rhai::{Dynamic, Engine, EvalAltResult, Module, NativeCallContext};
 
+use crate::bindings::picloud::executor::host;
+use crate::bindings::picloud::executor::types::{LogLevel, RhaiLimits};
 use crate::errors::to_position;
-use crate::picloud::executor::host;
-use crate::picloud::executor::types::{LogLevel, RhaiLimits};
 
-const SLEEP_UNAVAILABLE: &str =
-    "sleep() is not available: a PiCloud script may not block; it runs within a wall-clock deadline";
+const SLEEP_UNAVAILABLE: &str = "sleep() is not available: a PiCloud script may not block; it runs within a wall-clock deadline";
 
 /// Builds the engine with the standard packages and PiCloud's additions:
 /// `print`/`debug` and the `log::*` functions go to the host, and `sleep`
@@ -36,15 +35,19 @@ pub fn build() -> Engine {
     engine.register_fn("sleep", |_: rhai::INT| -> Result<(), Box<EvalAltResult>> {
         Err(SLEEP_UNAVAILABLE.into())
     });
-    engine.register_fn("sleep", |_: rhai::FLOAT| -> Result<(), Box<EvalAltResult>> {
-        Err(SLEEP_UNAVAILABLE.into())
-    });
+    engine.register_fn(
+        "sleep",
+        |_: rhai::FLOAT| -> Result<(), Box<EvalAltResult>> { Err(SLEEP_UNAVAILABLE.into()) },
+    );
     engine
 }
 
 fn log_value(level: LogLevel, ctx: &NativeCallContext, message: Dynamic) {
     let text = if message.is_string() {
-        message.into_immutable_string().unwrap_or_default().to_string()
+        message
+            .into_immutable_string()
+            .unwrap_or_default()
+            .to_string()
     } else {
         message.to_string()
     };

@@ -2,7 +2,7 @@
 
 use rhai::{EvalAltResult, ParseError, ParseErrorType, Position};
 
-use crate::picloud::executor::types::{
+use crate::bindings::picloud::executor::types::{
     ErrorDetail, LimitDetail, Position as WitPosition, RhaiLimit, RhaiLimits, ScriptError,
 };
 
@@ -13,12 +13,7 @@ pub fn to_position(pos: Position) -> Option<WitPosition> {
     })
 }
 
-fn limit(
-    limit: RhaiLimit,
-    limits: &RhaiLimits,
-    message: String,
-    pos: Position,
-) -> ScriptError {
+fn limit(limit: RhaiLimit, limits: &RhaiLimits, message: String, pos: Position) -> ScriptError {
     let value = match limit {
         RhaiLimit::Operations => limits.max_operations,
         RhaiLimit::CallLevels => limits.max_call_levels.into(),
@@ -89,13 +84,15 @@ pub fn from_eval(err: EvalAltResult, limits: &RhaiLimits) -> ScriptError {
         EvalAltResult::ErrorStackOverflow(_) => limit_of(RhaiLimit::CallLevels),
         EvalAltResult::ErrorTooManyVariables(_) => limit_of(RhaiLimit::Variables),
         EvalAltResult::ErrorTooManyModules(_) => limit_of(RhaiLimit::Modules),
-        EvalAltResult::ErrorDataTooLarge(what, _) => limit_of(if what.starts_with("Length of string") {
-            RhaiLimit::StringSize
-        } else if what.starts_with("Size of object map") {
-            RhaiLimit::MapSize
-        } else {
-            RhaiLimit::ArraySize
-        }),
+        EvalAltResult::ErrorDataTooLarge(what, _) => {
+            limit_of(if what.starts_with("Length of string") {
+                RhaiLimit::StringSize
+            } else if what.starts_with("Size of object map") {
+                RhaiLimit::MapSize
+            } else {
+                RhaiLimit::ArraySize
+            })
+        }
         _ => ScriptError::Runtime(ErrorDetail {
             message,
             position: to_position(pos),

@@ -15,11 +15,15 @@ use std::cell::RefCell;
 
 use rhai::{Dynamic, Engine, Scope};
 
-wit_bindgen::generate!({
-    path: "../wit",
-    world: "rhai-guest",
-});
+#[allow(clippy::too_many_arguments)] // generated canonical-ABI shims
+mod bindings {
+    wit_bindgen::generate!({
+        path: "../wit",
+        world: "rhai-guest",
+    });
+}
 
+use bindings::{Guest, Request, Response, RhaiLimits, ScriptContext, ScriptError};
 
 thread_local! {
     // A component instance is single-threaded; the engine lives for the
@@ -76,4 +80,4 @@ impl Guest for RhaiGuest {
     }
 }
 
-export!(RhaiGuest);
+bindings::export!(RhaiGuest with_types_in bindings);

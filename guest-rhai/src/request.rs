@@ -2,7 +2,7 @@
 
 use rhai::{Dynamic, Map};
 
-use crate::picloud::executor::types::{Request, ScriptContext};
+use crate::bindings::picloud::executor::types::{Request, ScriptContext};
 
 fn pairs_to_map(pairs: Vec<(String, String)>, join: Option<&str>) -> Map {
     let mut map = Map::new();
@@ -31,7 +31,10 @@ pub fn to_map(req: Request) -> Map {
     map.insert("path".into(), req.path.into());
     map.insert("params".into(), pairs_to_map(req.params, None).into());
     map.insert("query".into(), pairs_to_map(req.query, None).into());
-    map.insert("headers".into(), pairs_to_map(req.headers, Some(", ")).into());
+    map.insert(
+        "headers".into(),
+        pairs_to_map(req.headers, Some(", ")).into(),
+    );
     map.insert(
         "body".into(),
         String::from_utf8_lossy(&req.body).into_owned().into(),

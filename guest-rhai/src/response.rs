@@ -3,8 +3,10 @@
 
 use rhai::{Dynamic, Map};
 
+use crate::bindings::picloud::executor::types::{
+    LimitDetail, Response, RhaiLimit, RhaiLimits, ScriptError,
+};
 use crate::errors::to_position;
-use crate::picloud::executor::types::{LimitDetail, Response, RhaiLimit, RhaiLimits, ScriptError};
 
 const TEXT: &str = "text/plain; charset=utf-8";
 const JSON: &str = "application/json";
@@ -33,8 +35,7 @@ fn body_of(value: Dynamic) -> Result<Option<(Vec<u8>, &'static str)>, ScriptErro
         let blob = value.into_blob().map_err(invalid)?;
         return Ok(Some((blob, BINARY)));
     }
-    if value.is_map() || value.is_array() || value.is_int() || value.is_float() || value.is_bool()
-    {
+    if value.is_map() || value.is_array() || value.is_int() || value.is_float() || value.is_bool() {
         let bytes = serde_json::to_vec(&value)
             .map_err(|e| invalid(format!("the returned value is not valid JSON: {e}")))?;
         return Ok(Some((bytes, JSON)));
