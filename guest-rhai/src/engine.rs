@@ -13,6 +13,8 @@ const SLEEP_UNAVAILABLE: &str = "sleep() is not available: a PiCloud script may 
 /// fails clearly instead of blocking a worker.
 pub fn build() -> Engine {
     let mut engine = Engine::new();
+    // No files to import from: the sandbox has no filesystem.
+    engine.set_module_resolver(rhai::module_resolvers::DummyModuleResolver::new());
     engine.on_print(|text| host::log(LogLevel::Info, text, None));
     engine.on_debug(|text, _source, pos| host::log(LogLevel::Debug, text, to_position(pos)));
 

@@ -102,6 +102,20 @@ impl Executor {
         &self.config
     }
 
+    /// Creates a store and instantiates the guest, then drops both: the fixed
+    /// cost of every invocation, for benchmarks.
+    #[doc(hidden)]
+    pub async fn instantiate_only(&self) -> Result<(), ExecutorError> {
+        let mut store = self.new_store(&Limits::default(), Instant::now());
+        self.pre
+            .instantiate_async(&mut store)
+            .await
+            .map(drop)
+            .map_err(|e| ExecutorError::Internal {
+                message: format!("{e:#}"),
+            })
+    }
+
     /// Invocations running right now.
     pub fn in_flight(&self) -> usize {
         self.config.max_instances as usize - self.slots.available_permits()

@@ -59,7 +59,7 @@ impl Default for Limits {
             max_map_size: 10_000,
             max_variables: 1_000,
             max_functions: 256,
-            max_modules: 0,
+            max_modules: 16,
             fuel: 10_000_000_000,
             memory_bytes: 64 << 20,
             timeout_ms: 5_000,
@@ -149,7 +149,7 @@ impl Limits {
             max_map_size: 0,
             max_variables: 0,
             max_functions: 0,
-            max_modules: 0,
+            max_modules: 16,
             ..self
         }
     }
