@@ -137,7 +137,10 @@ async fn executor(name: &str, config: HostConfig) -> Executor {
     .unwrap_or_else(|e| panic!("{name}: {e}"));
     // Sanity: every configuration gives the same answers.
     for (source, expected) in [(FIB, "6765"), (PRIMES, "9592")] {
-        let result = executor.invoke(invocation(source, cpu_limits())).await.unwrap();
+        let result = executor
+            .invoke(invocation(source, cpu_limits()))
+            .await
+            .unwrap();
         let body = result.outcome.expect("benchmark script runs").body;
         assert_eq!(String::from_utf8(body).unwrap(), expected, "{name}");
     }
@@ -156,7 +159,10 @@ fn apply_rhai_limits(engine: &mut Engine, l: &Limits) {
     engine
         .set_max_operations(l.max_operations)
         .set_max_call_levels(l.max_call_levels as usize)
-        .set_max_expr_depths(l.max_expr_depth as usize, l.max_function_expr_depth as usize)
+        .set_max_expr_depths(
+            l.max_expr_depth as usize,
+            l.max_function_expr_depth as usize,
+        )
         .set_max_string_size(l.max_string_size as usize)
         .set_max_array_size(l.max_array_size as usize)
         .set_max_map_size(l.max_map_size as usize);
@@ -188,7 +194,7 @@ fn native_cpu(source: &str, limits: &Limits) -> Stats {
     let engine = native_engine(limits);
     measure_sync(|| {
         let ast = engine.compile(source).unwrap();
-        black_box(engine.eval_ast::<Dynamic>(&ast).unwrap());
+        let _ = black_box(engine.eval_ast::<Dynamic>(&ast).unwrap());
     })
 }
 
@@ -231,6 +237,17 @@ async fn run() {
     };
 
     let fuel = executor("fuel", HostConfig::default()).await;
+    // `BENCH_PROFILE=N`: just N hello-world invocations, to run under `perf`.
+    if let Some(n) = std::env::var("BENCH_PROFILE")
+        .ok()
+        .and_then(|n| n.parse::<u32>().ok())
+    {
+        for _ in 0..n {
+            let result = fuel.invoke(invocation(HELLO, prod)).await.unwrap();
+            black_box(result.outcome.unwrap());
+        }
+        return;
+    }
     let epoch = executor(
         "epoch",
         HostConfig {
@@ -271,11 +288,23 @@ async fn run() {
 
     // Per-invocation cost.
     let inst = measure(|| async { fuel.instantiate_only().await.unwrap() }).await;
-    row("instantiate only (store + instance)", &inst, "pooling allocator, snapshot");
+    row(
+        "instantiate only (store + instance)",
+        &inst,
+        "pooling allocator, snapshot",
+    );
     let hello = guest(&fuel, HELLO, prod).await;
-    row("guest: instantiate + hello world", &hello, "production limits, fuel");
+    row(
+        "guest: instantiate + hello world",
+        &hello,
+        "production limits, fuel",
+    );
     let hello_epoch = guest(&epoch, HELLO, prod).await;
-    row("guest: hello world, epoch instead of fuel", &hello_epoch, "");
+    row(
+        "guest: hello world, epoch instead of fuel",
+        &hello_epoch,
+        "",
+    );
     let hello_cold = guest(&no_snapshot, HELLO, prod).await;
     row(
         "guest: hello world without the wizer snapshot",
@@ -290,14 +319,26 @@ async fn run() {
     );
     let reused_engine = native_engine(&prod);
     let reused = measure_sync(|| native_hello(&reused_engine));
-    row("native Rhai: reused `Engine` + hello", &reused, "the interpreter's floor");
+    row(
+        "native Rhai: reused `Engine` + hello",
+        &reused,
+        "the interpreter's floor",
+    );
 
     // CPU-bound: guest vs native, per limit mechanism.
     for (name, source) in [("fib(20)", FIB), ("primes to 100k", PRIMES)] {
         let native = native_cpu(source, &cpu);
-        row(&format!("{name}: native Rhai (Rhai limits on)"), &native, "baseline");
+        row(
+            &format!("{name}: native Rhai (Rhai limits on)"),
+            &native,
+            "baseline",
+        );
         let native_off = native_cpu(source, &cpu_no_rhai);
-        row(&format!("{name}: native Rhai (Rhai limits off)"), &native_off, "");
+        row(
+            &format!("{name}: native Rhai (Rhai limits off)"),
+            &native_off,
+            "",
+        );
         for (label, executor, limits) in [
             ("guest, fuel + Rhai limits (production)", &fuel, cpu),
             ("guest, fuel, Rhai limits off", &fuel, cpu_no_rhai),

@@ -56,7 +56,7 @@ impl Default for HostConfig {
             snapshot: true,
             max_instances: 256,
             max_memory_bytes: 256 << 20,
-            keep_resident_bytes: 1 << 20,
+            keep_resident_bytes: 16 << 20,
             max_wasm_stack: 1 << 20,
             cache_dir: None,
             allow_unmetered: false,

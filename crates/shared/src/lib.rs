@@ -10,6 +10,7 @@ mod error;
 mod executor;
 mod invocation;
 mod limits;
+pub mod routing;
 
 pub use error::{ExecutorError, LimitKind, Position, ScriptError};
 pub use executor::ExecutorClient;

@@ -1,0 +1,162 @@
+//! Test runs: run a saved script or a draft with a given request, without
+//! saving anything, and return the full result (response, logs, the precise
+//! error).
+
+use axum::extract::{Path, State};
+use picloud_shared::{HttpRequest, Invocation, InvocationResult, LogLine, ScriptError, ScriptRef};
+use serde::{Deserialize, Serialize};
+
+use super::AppState;
+use super::error::{ApiError, ApiJson};
+
+/// The request to run the script with; everything optional.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct TestRequest {
+    method: Option<String>,
+    path: Option<String>,
+    params: Vec<(String, String)>,
+    query: Vec<(String, String)>,
+    headers: Vec<(String, String)>,
+    body: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SavedTest {
+    #[serde(default)]
+    request: TestRequest,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DraftTest {
+    source: String,
+    #[serde(default)]
+    request: TestRequest,
+}
+
+#[derive(Debug, Serialize)]
+pub struct TestResponse {
+    status: u16,
+    headers: Vec<(String, String)>,
+    /// The body as text (invalid UTF-8 replaced).
+    body: String,
+}
+
+#[derive(Debug, Serialize)]
+pub struct TestResult {
+    ok: bool,
+    response: Option<TestResponse>,
+    error: Option<ScriptErrorView>,
+    logs: Vec<LogLine>,
+    duration_us: u64,
+}
+
+/// A script error with its stable code beside the typed fields.
+#[derive(Debug, Serialize)]
+pub struct ScriptErrorView {
+    code: &'static str,
+    message: String,
+    #[serde(flatten)]
+    detail: ScriptError,
+}
+
+fn request(test: TestRequest) -> HttpRequest {
+    HttpRequest {
+        method: test
+            .method
+            .unwrap_or_else(|| "GET".into())
+            .to_ascii_uppercase(),
+        path: test.path.unwrap_or_else(|| "/".into()),
+        params: test.params,
+        query: test.query,
+        headers: test
+            .headers
+            .into_iter()
+            .map(|(k, v)| (k.to_ascii_lowercase(), v))
+            .collect(),
+        body: test.body.into_bytes(),
+    }
+}
+
+fn view(result: InvocationResult) -> TestResult {
+    let (response, error) = match result.outcome {
+        Ok(r) => (
+            Some(TestResponse {
+                status: r.status,
+                headers: r.headers,
+                body: String::from_utf8_lossy(&r.body).into_owned(),
+            }),
+            None,
+        ),
+        Err(e) => (
+            None,
+            Some(ScriptErrorView {
+                code: e.code(),
+                message: e.to_string(),
+                detail: e,
+            }),
+        ),
+    };
+    TestResult {
+        ok: error.is_none(),
+        response,
+        error,
+        logs: result.logs,
+        duration_us: result.duration_us,
+    }
+}
+
+async fn run(
+    manager: &crate::Manager,
+    script: ScriptRef,
+    test: TestRequest,
+) -> Result<TestResult, ApiError> {
+    let invocation = Invocation {
+        request_id: format!("test-{}", uuid::Uuid::new_v4()),
+        script,
+        request: request(test),
+        limits: manager.settings.limits,
+    };
+    Ok(view(manager.executor.invoke(invocation).await?))
+}
+
+pub async fn saved(
+    State(manager): State<AppState>,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<SavedTest>,
+) -> Result<ApiJson<TestResult>, ApiError> {
+    let (script, source) = manager.store.active_source(&id).await?;
+    let script = ScriptRef {
+        id: script.id,
+        name: script.name,
+        version: script.version as u32,
+        source: source.into(),
+    };
+    Ok(ApiJson(run(&manager, script, body.request).await?))
+}
+
+pub async fn draft(
+    State(manager): State<AppState>,
+    ApiJson(body): ApiJson<DraftTest>,
+) -> Result<ApiJson<TestResult>, ApiError> {
+    if body.source.len() > manager.settings.max_script_bytes {
+        return Err(ApiError::new(
+            axum::http::StatusCode::PAYLOAD_TOO_LARGE,
+            "script_too_large",
+            format!(
+                "the script is {} bytes; the limit is {}",
+                body.source.len(),
+                manager.settings.max_script_bytes
+            ),
+        ));
+    }
+    let script = ScriptRef {
+        id: "draft".into(),
+        name: "draft".into(),
+        version: 0,
+        source: body.source.into(),
+    };
+    Ok(ApiJson(run(&manager, script, body.request).await?))
+}

@@ -1,0 +1,65 @@
+//! Admin tokens: list (never the secret), create (the secret, once), revoke.
+
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use serde::{Deserialize, Serialize};
+
+use super::AppState;
+use super::error::{ApiError, ApiJson};
+use crate::store::TokenInfo;
+use crate::{generate_token, hash_token};
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CreateToken {
+    label: String,
+}
+
+#[derive(Debug, Serialize)]
+pub struct CreatedToken {
+    #[serde(flatten)]
+    info: TokenInfo,
+    /// The secret; shown only in this response.
+    token: String,
+}
+
+pub async fn list(State(manager): State<AppState>) -> Result<ApiJson<Vec<TokenInfo>>, ApiError> {
+    Ok(ApiJson(manager.store.tokens().await?))
+}
+
+pub async fn create(
+    State(manager): State<AppState>,
+    ApiJson(body): ApiJson<CreateToken>,
+) -> Result<(StatusCode, ApiJson<CreatedToken>), ApiError> {
+    let label = body.label.trim();
+    if label.is_empty() || label.len() > 100 {
+        return Err(ApiError::invalid(
+            "invalid_label",
+            "a token label must be 1-100 characters",
+        ));
+    }
+    let token = generate_token();
+    let info = manager
+        .store
+        .create_token(label, &hash_token(&token))
+        .await?;
+    manager.tokens.reload(&manager.store).await?;
+    Ok((StatusCode::CREATED, ApiJson(CreatedToken { info, token })))
+}
+
+pub async fn revoke(
+    State(manager): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<StatusCode, ApiError> {
+    let tokens = manager.store.tokens().await?;
+    if tokens.len() == 1 && tokens[0].id == id {
+        return Err(ApiError::new(
+            StatusCode::CONFLICT,
+            "last_token",
+            "this is the only admin token; create another before revoking it",
+        ));
+    }
+    manager.store.revoke_token(&id).await?;
+    manager.tokens.reload(&manager.store).await?;
+    Ok(StatusCode::NO_CONTENT)
+}

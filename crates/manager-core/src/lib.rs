@@ -1,0 +1,162 @@
+//! PiCloud's control plane.
+//!
+//! The manager is the only writer to the database ([`store::Store`]) and
+//! serves the admin API ([`Manager::router`], mounted under
+//! `/api/v1/admin`). It checks and test-runs scripts through
+//! [`ExecutorClient`] and never imports the executor.
+//!
+//! ```no_run
+//! # async fn demo(executor: std::sync::Arc<dyn picloud_shared::ExecutorClient>) -> Result<(), Box<dyn std::error::Error>> {
+//! use picloud_manager_core::{Manager, Settings, store::{Store, StoreLocation}};
+//!
+//! let store = Store::open(&StoreLocation::DataDir("./picloud-data".into())).await?;
+//! let manager = Manager::new(store, executor, Settings::default()).await?;
+//! if let Some(token) = manager.bootstrap_token(None).await? {
+//!     println!("admin token (shown once): {token}");
+//! }
+//! let app = axum::Router::new().nest("/api/v1/admin", manager.router());
+//! # Ok(()) }
+//! ```
+
+pub mod api;
+mod auth;
+pub mod store;
+
+use std::sync::Arc;
+
+use picloud_shared::routing::RouteTable;
+use picloud_shared::{ExecutorClient, Limits};
+use tokio::sync::{Mutex, RwLock};
+
+pub use auth::{generate_token, hash_token};
+use store::{Store, StoreError};
+
+/// Manager settings.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// Largest admin request body, in bytes (uploads included).
+    pub max_body_bytes: usize,
+    /// Largest script source, in bytes.
+    pub max_script_bytes: usize,
+    /// Limits for compile checks and test runs.
+    pub limits: Limits,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            max_body_bytes: 1 << 20,
+            max_script_bytes: 256 << 10,
+            limits: Limits::default(),
+        }
+    }
+}
+
+/// What a route in the table leads to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RouteTarget {
+    pub route_id: String,
+    pub script_id: String,
+}
+
+/// The control plane: the store, the route table built from it, and the
+/// admin tokens, shared by the admin API's handlers.
+pub struct Manager {
+    store: Store,
+    executor: Arc<dyn ExecutorClient>,
+    settings: Settings,
+    routes: RwLock<Arc<RouteTable<RouteTarget>>>,
+    /// Serializes route changes, so a conflict check and the insert it
+    /// allows cannot interleave with another.
+    route_writes: Mutex<()>,
+    tokens: auth::TokenCache,
+}
+
+impl std::fmt::Debug for Manager {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Manager")
+            .field("settings", &self.settings)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Manager {
+    pub async fn new(
+        store: Store,
+        executor: Arc<dyn ExecutorClient>,
+        settings: Settings,
+    ) -> Result<Arc<Self>, StoreError> {
+        let manager = Arc::new(Manager {
+            store,
+            executor,
+            settings,
+            routes: RwLock::new(Arc::new(RouteTable::new())),
+            route_writes: Mutex::new(()),
+            tokens: auth::TokenCache::default(),
+        });
+        manager.reload_routes().await?;
+        manager.tokens.reload(&manager.store).await?;
+        Ok(manager)
+    }
+
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    /// The current route table (cheap to clone; replaced on every change).
+    pub async fn route_table(&self) -> Arc<RouteTable<RouteTarget>> {
+        self.routes.read().await.clone()
+    }
+
+    async fn reload_routes(&self) -> Result<(), StoreError> {
+        let mut table = RouteTable::new();
+        for route in self.store.routes(None).await? {
+            let target = RouteTarget {
+                route_id: route.id.clone(),
+                script_id: route.script_id.clone(),
+            };
+            if let Err(err) = table.insert(&route.method, &route.path, target) {
+                // Stored routes were checked on the way in; never drop one
+                // silently if the rules have changed since.
+                tracing::error!(route = %route.id, %err, "stored route no longer fits the table");
+            }
+        }
+        *self.routes.write().await = Arc::new(table);
+        Ok(())
+    }
+
+    /// Makes sure an admin token exists. With `configured` (from
+    /// `PICLOUD_ADMIN_TOKEN`) that token is registered; otherwise, when the
+    /// store has no token at all, one is created and returned so the caller
+    /// can print it once. Only hashes are stored.
+    pub async fn bootstrap_token(
+        &self,
+        configured: Option<&str>,
+    ) -> Result<Option<String>, StoreError> {
+        if let Some(token) = configured {
+            let hash = hash_token(token);
+            if !self
+                .store
+                .token_hashes()
+                .await?
+                .iter()
+                .any(|(_, h)| *h == hash)
+            {
+                self.store
+                    .create_token("PICLOUD_ADMIN_TOKEN", &hash)
+                    .await?;
+                self.tokens.reload(&self.store).await?;
+            }
+            return Ok(None);
+        }
+        if !self.store.tokens().await?.is_empty() {
+            return Ok(None);
+        }
+        let token = generate_token();
+        self.store
+            .create_token("initial", &hash_token(&token))
+            .await?;
+        self.tokens.reload(&self.store).await?;
+        Ok(Some(token))
+    }
+}
