@@ -1,0 +1,9 @@
+//! The admin API over a real socket, against every configured store:
+//! SQLite always, PostgreSQL when `PICLOUD_TEST_DATABASE_URL` is set.
+
+mod auth;
+mod common;
+mod routes;
+mod scripts;
+mod store;
+mod tokens;
