@@ -38,8 +38,13 @@ pub struct Settings {
     pub max_body_bytes: usize,
     /// Largest script source, in bytes.
     pub max_script_bytes: usize,
-    /// Limits for compile checks and test runs.
+    /// Built-in limit defaults (before the defaults set through the API).
     pub limits: Limits,
+    /// The operator's ceiling: no default or per-script override set
+    /// through the API may exceed it (`0` in the ceiling: no ceiling).
+    pub ceiling: Limits,
+    /// How much of the invocation log each script keeps.
+    pub retention: store::Retention,
 }
 
 impl Default for Settings {
@@ -48,6 +53,15 @@ impl Default for Settings {
             max_body_bytes: 1 << 20,
             max_script_bytes: 256 << 10,
             limits: Limits::default(),
+            ceiling: Limits {
+                timeout_ms: 60_000,
+                memory_bytes: 256 << 20,
+                max_log_lines: 100_000,
+                max_log_bytes: 16 << 20,
+                max_response_bytes: 64 << 20,
+                ..Limits::default().without_rhai_limits()
+            },
+            retention: store::Retention::default(),
         }
     }
 }
@@ -123,6 +137,33 @@ impl Manager {
         }
         *self.routes.write().await = Arc::new(table);
         Ok(())
+    }
+
+    /// The limits a script runs with: built-in defaults, then the defaults
+    /// set through the API, then the script's overrides.
+    pub async fn effective_limits(&self, script_id: Option<&str>) -> Result<Limits, StoreError> {
+        let mut limits = self.settings.limits;
+        let mut layers = vec![self.store.limit_defaults().await?];
+        if let Some(id) = script_id {
+            layers.push(self.store.script_limits(id).await?);
+        }
+        for layer in layers {
+            for (name, value) in layer {
+                // Stored values were validated on the way in.
+                let _ = limits.set(&name, &value.to_string());
+            }
+        }
+        Ok(limits)
+    }
+
+    /// Writes finished invocations to the log (the orchestrator's batches).
+    pub async fn record_invocations(
+        &self,
+        records: &[picloud_shared::InvocationRecord],
+    ) -> Result<(), StoreError> {
+        self.store
+            .record_invocations(records, &self.settings.retention)
+            .await
     }
 
     /// Makes sure an admin token exists. With `configured` (from

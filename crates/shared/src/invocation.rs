@@ -101,3 +101,23 @@ pub struct InvocationResult {
     /// Fuel the script consumed, when fuel metering is on.
     pub fuel_consumed: Option<u64>,
 }
+
+/// What the orchestrator reports about one finished invocation, for the
+/// manager's invocation log.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InvocationRecord {
+    /// The request id.
+    pub id: String,
+    pub script_id: String,
+    pub version: u32,
+    /// Unix milliseconds.
+    pub started_at: i64,
+    pub method: String,
+    pub path: String,
+    /// The HTTP status sent to the caller.
+    pub status: u16,
+    /// The script's error, if it failed.
+    pub error: Option<ScriptError>,
+    pub duration_us: u64,
+    pub logs: Vec<LogLine>,
+}

@@ -15,7 +15,8 @@ pub mod routing;
 pub use error::{ExecutorError, LimitKind, Position, ScriptError};
 pub use executor::ExecutorClient;
 pub use invocation::{
-    HttpRequest, HttpResponse, Invocation, InvocationResult, LogLevel, LogLine, ScriptRef,
+    HttpRequest, HttpResponse, Invocation, InvocationRecord, InvocationResult, LogLevel, LogLine,
+    ScriptRef,
 };
 pub use limits::{Limits, UnknownLimit};
 

@@ -1,6 +1,8 @@
 //! The admin API (`/api/v1/admin`): JSON in and out, bearer-token auth.
 
+mod config;
 mod error;
+mod logs;
 mod routes;
 mod scripts;
 mod test_run;
@@ -48,6 +50,12 @@ impl Manager {
                 get(routes::list_for_script).post(routes::create),
             )
             .route("/scripts/{id}/test", post(test_run::saved))
+            .route(
+                "/scripts/{id}/limits",
+                get(config::script_limits).put(config::set_script_limits),
+            )
+            .route("/scripts/{id}/logs", get(logs::list))
+            .route("/config", get(config::show).put(config::update))
             .route("/test", post(test_run::draft))
             .route("/routes", get(routes::list))
             .route("/routes/check", post(routes::check))

@@ -113,11 +113,13 @@ async fn run(
     script: ScriptRef,
     test: TestRequest,
 ) -> Result<TestResult, ApiError> {
+    let saved = (script.version != 0).then_some(script.id.as_str());
+    let limits = manager.effective_limits(saved).await?;
     let invocation = Invocation {
         request_id: format!("test-{}", uuid::Uuid::new_v4()),
         script,
         request: request(test),
-        limits: manager.settings.limits,
+        limits,
     };
     Ok(view(manager.executor.invoke(invocation).await?))
 }

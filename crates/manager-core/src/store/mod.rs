@@ -5,6 +5,8 @@
 //! of queries (`$1` placeholders work in both); where they differ (SQLite's
 //! WAL mode and single writer) it is set up in [`Store::open`].
 
+mod config;
+mod invocations;
 mod routes;
 mod scripts;
 mod tokens;
@@ -15,6 +17,8 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use sqlx::any::{AnyPoolOptions, install_default_drivers};
 use sqlx::{AnyPool, migrate::Migrator};
 
+pub use config::LimitValues;
+pub use invocations::{InvocationFilter, Retention, StoredInvocation};
 pub use routes::Route;
 pub use scripts::{NewScript, Script, ScriptUpdate, ScriptVersion};
 pub use tokens::TokenInfo;

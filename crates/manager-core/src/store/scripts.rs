@@ -174,10 +174,12 @@ impl Store {
     pub async fn delete_script(&self, id: &str) -> Result<(), StoreError> {
         let mut tx = self.pool().begin().await?;
         // Explicit, not only ON DELETE CASCADE: the same on both backends.
-        sqlx::query("DELETE FROM routes WHERE script_id = $1")
-            .bind(id)
-            .execute(&mut *tx)
-            .await?;
+        for table in ["routes", "script_limits", "invocations"] {
+            sqlx::query(&format!("DELETE FROM {table} WHERE script_id = $1"))
+                .bind(id)
+                .execute(&mut *tx)
+                .await?;
+        }
         sqlx::query("DELETE FROM script_versions WHERE script_id = $1")
             .bind(id)
             .execute(&mut *tx)

@@ -3,6 +3,8 @@
 
 mod auth;
 mod common;
+mod config;
+mod logs;
 mod routes;
 mod scripts;
 mod store;

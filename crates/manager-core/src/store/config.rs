@@ -1,0 +1,74 @@
+//! Configuration: limit defaults and per-script overrides.
+
+use std::collections::BTreeMap;
+
+use sqlx::Row;
+
+use super::{Store, StoreError};
+
+/// Limit values by name, as stored and as sent over the API.
+pub type LimitValues = BTreeMap<String, u64>;
+
+const LIMIT_DEFAULTS: &str = "limit_defaults";
+
+fn parse(json: &str) -> Result<LimitValues, StoreError> {
+    serde_json::from_str(json)
+        .map_err(|e| StoreError::Config(format!("stored limits are not valid JSON: {e}")))
+}
+
+impl Store {
+    /// The limit defaults set through the API (only the ones changed).
+    pub async fn limit_defaults(&self) -> Result<LimitValues, StoreError> {
+        let row = sqlx::query("SELECT value FROM config WHERE key = $1")
+            .bind(LIMIT_DEFAULTS)
+            .fetch_optional(self.pool())
+            .await?;
+        match row {
+            Some(row) => parse(&row.try_get::<String, _>("value")?),
+            None => Ok(LimitValues::new()),
+        }
+    }
+
+    pub async fn set_limit_defaults(&self, values: &LimitValues) -> Result<(), StoreError> {
+        let json = serde_json::to_string(values).expect("a map of numbers serializes");
+        sqlx::query(
+            "INSERT INTO config (key, value) VALUES ($1, $2) \
+             ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+        )
+        .bind(LIMIT_DEFAULTS)
+        .bind(json)
+        .execute(self.pool())
+        .await?;
+        Ok(())
+    }
+
+    pub async fn script_limits(&self, script_id: &str) -> Result<LimitValues, StoreError> {
+        self.script(script_id).await?;
+        let row = sqlx::query("SELECT overrides FROM script_limits WHERE script_id = $1")
+            .bind(script_id)
+            .fetch_optional(self.pool())
+            .await?;
+        match row {
+            Some(row) => parse(&row.try_get::<String, _>("overrides")?),
+            None => Ok(LimitValues::new()),
+        }
+    }
+
+    pub async fn set_script_limits(
+        &self,
+        script_id: &str,
+        values: &LimitValues,
+    ) -> Result<(), StoreError> {
+        self.script(script_id).await?;
+        let json = serde_json::to_string(values).expect("a map of numbers serializes");
+        sqlx::query(
+            "INSERT INTO script_limits (script_id, overrides) VALUES ($1, $2) \
+             ON CONFLICT (script_id) DO UPDATE SET overrides = excluded.overrides",
+        )
+        .bind(script_id)
+        .bind(json)
+        .execute(self.pool())
+        .await?;
+        Ok(())
+    }
+}

@@ -1,0 +1,241 @@
+//! The invocation log: one row per invocation with its log lines, bounded
+//! per script by count, bytes and age.
+
+use picloud_shared::{InvocationRecord, LogLevel, LogLine, ScriptError};
+use serde::Serialize;
+use sqlx::Row;
+use sqlx::any::AnyRow;
+
+use super::{Store, StoreError, now_ms};
+
+/// How much of the log each script keeps. `0` means no bound.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Retention {
+    pub max_invocations: u64,
+    pub max_bytes: u64,
+    pub max_age_ms: u64,
+}
+
+impl Default for Retention {
+    fn default() -> Self {
+        Retention {
+            max_invocations: 1_000,
+            max_bytes: 8 << 20,
+            max_age_ms: 7 * 24 * 3600 * 1000,
+        }
+    }
+}
+
+/// Which invocations to list: newest first, before `cursor`.
+#[derive(Debug, Clone, Default)]
+pub struct InvocationFilter {
+    /// Only invocations that started at or after this (Unix ms).
+    pub since: Option<i64>,
+    /// Only invocations that logged at this level or above.
+    pub level: Option<LogLevel>,
+    /// `ok`, `error`, or an HTTP status code.
+    pub status: Option<String>,
+    /// Continue after this `seq` (from the previous page's `next_cursor`).
+    pub cursor: Option<i64>,
+    pub limit: u32,
+}
+
+/// A stored invocation.
+#[derive(Debug, Clone, Serialize)]
+pub struct StoredInvocation {
+    pub seq: i64,
+    #[serde(flatten)]
+    pub record: InvocationRecord,
+}
+
+const LEVELS: [LogLevel; 4] = [
+    LogLevel::Debug,
+    LogLevel::Info,
+    LogLevel::Warn,
+    LogLevel::Error,
+];
+
+fn stored(row: &AnyRow) -> Result<StoredInvocation, StoreError> {
+    let json = |column: &str| -> Result<String, StoreError> { Ok(row.try_get(column)?) };
+    let error: Option<String> = row.try_get("error")?;
+    let bad = |e: serde_json::Error| {
+        StoreError::Config(format!("stored invocation is not valid JSON: {e}"))
+    };
+    Ok(StoredInvocation {
+        seq: row.try_get("seq")?,
+        record: InvocationRecord {
+            id: row.try_get("id")?,
+            script_id: row.try_get("script_id")?,
+            version: row.try_get::<i64, _>("version")? as u32,
+            started_at: row.try_get("started_at")?,
+            method: row.try_get("method")?,
+            path: row.try_get("path")?,
+            status: row.try_get::<i64, _>("status")? as u16,
+            error: error
+                .map(|e| serde_json::from_str::<ScriptError>(&e))
+                .transpose()
+                .map_err(bad)?,
+            duration_us: row.try_get::<i64, _>("duration_us")? as u64,
+            logs: serde_json::from_str::<Vec<LogLine>>(&json("logs")?).map_err(bad)?,
+        },
+    })
+}
+
+impl Store {
+    /// Writes a batch of invocation records in one transaction and applies
+    /// retention to the scripts they belong to. Records of scripts that no
+    /// longer exist are dropped.
+    pub async fn record_invocations(
+        &self,
+        records: &[InvocationRecord],
+        retention: &Retention,
+    ) -> Result<(), StoreError> {
+        if records.is_empty() {
+            return Ok(());
+        }
+        let mut tx = self.pool().begin().await?;
+        let row = sqlx::query("SELECT COALESCE(MAX(seq), 0) AS seq FROM invocations")
+            .fetch_one(&mut *tx)
+            .await?;
+        let mut seq: i64 = row.try_get("seq")?;
+        let mut scripts: Vec<&str> = Vec::new();
+        for record in records {
+            seq += 1;
+            let logs = serde_json::to_string(&record.logs).expect("log lines serialize");
+            let error = record
+                .error
+                .as_ref()
+                .map(|e| serde_json::to_string(e).expect("errors serialize"));
+            let max_level = record
+                .logs
+                .iter()
+                .map(|l| l.level)
+                .max()
+                .map(|l| l.as_str());
+            let bytes =
+                (logs.len() + record.path.len() + error.as_ref().map_or(0, String::len)) as i64;
+            sqlx::query(
+                "INSERT INTO invocations (seq, id, script_id, version, started_at, method, path, status, outcome, \
+                 error, limit_hit, duration_us, logs, max_level, bytes) \
+                 SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15 \
+                 WHERE EXISTS (SELECT 1 FROM scripts WHERE id = $3) \
+                 ON CONFLICT (id) DO NOTHING",
+            )
+            .bind(seq)
+            .bind(&record.id)
+            .bind(&record.script_id)
+            .bind(i64::from(record.version))
+            .bind(record.started_at)
+            .bind(&record.method)
+            .bind(&record.path)
+            .bind(i64::from(record.status))
+            .bind(if record.error.is_some() { "error" } else { "ok" })
+            .bind(error)
+            .bind(record.error.as_ref().and_then(|e| e.limit()).map(|l| l.setting()))
+            .bind(record.duration_us as i64)
+            .bind(logs)
+            .bind(max_level)
+            .bind(bytes)
+            .execute(&mut *tx)
+            .await?;
+            if !scripts.contains(&record.script_id.as_str()) {
+                scripts.push(&record.script_id);
+            }
+        }
+        for script in scripts {
+            apply_retention(&mut tx, script, retention).await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// A page of a script's invocations, newest first.
+    pub async fn invocations(
+        &self,
+        script_id: &str,
+        filter: &InvocationFilter,
+    ) -> Result<Vec<StoredInvocation>, StoreError> {
+        self.script(script_id).await?;
+        let levels: Vec<&str> = match filter.level {
+            Some(min) => LEVELS
+                .iter()
+                .filter(|l| **l >= min)
+                .map(|l| l.as_str())
+                .collect(),
+            None => Vec::new(),
+        };
+        let (outcome, status) = match filter.status.as_deref() {
+            Some("ok") => (Some("ok"), None),
+            Some("error") => (Some("error"), None),
+            Some(code) => (None, code.parse::<i64>().ok()),
+            None => (None, None),
+        };
+        let rows = sqlx::query(
+            "SELECT seq, id, script_id, version, started_at, method, path, status, error, duration_us, logs \
+             FROM invocations WHERE script_id = $1 \
+             AND ($2 IS NULL OR started_at >= $2) \
+             AND ($3 IS NULL OR seq < $3) \
+             AND ($4 IS NULL OR outcome = $4) \
+             AND ($5 IS NULL OR status = $5) \
+             AND ($6 = 0 OR max_level = $7 OR max_level = $8 OR max_level = $9 OR max_level = $10) \
+             ORDER BY seq DESC LIMIT $11",
+        )
+        .bind(script_id)
+        .bind(filter.since)
+        .bind(filter.cursor)
+        .bind(outcome)
+        .bind(status)
+        .bind(levels.len() as i64)
+        .bind(levels.first().copied().unwrap_or(""))
+        .bind(levels.get(1).copied().unwrap_or(""))
+        .bind(levels.get(2).copied().unwrap_or(""))
+        .bind(levels.get(3).copied().unwrap_or(""))
+        .bind(i64::from(filter.limit.clamp(1, 500)))
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter().map(stored).collect()
+    }
+}
+
+async fn apply_retention(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    script: &str,
+    retention: &Retention,
+) -> Result<(), StoreError> {
+    if retention.max_age_ms != 0 {
+        sqlx::query("DELETE FROM invocations WHERE script_id = $1 AND started_at < $2")
+            .bind(script)
+            .bind(now_ms() - retention.max_age_ms as i64)
+            .execute(&mut **tx)
+            .await?;
+    }
+    if retention.max_invocations == 0 && retention.max_bytes == 0 {
+        return Ok(());
+    }
+    // Newest first: keep rows while both budgets allow, delete the rest.
+    let rows =
+        sqlx::query("SELECT seq, bytes FROM invocations WHERE script_id = $1 ORDER BY seq DESC")
+            .bind(script)
+            .fetch_all(&mut **tx)
+            .await?;
+    let mut kept_bytes = 0u64;
+    let mut cutoff = None;
+    for (i, row) in rows.iter().enumerate() {
+        let seq: i64 = row.try_get("seq")?;
+        kept_bytes += row.try_get::<i64, _>("bytes")? as u64;
+        let over_count = retention.max_invocations != 0 && i as u64 >= retention.max_invocations;
+        let over_bytes = retention.max_bytes != 0 && kept_bytes > retention.max_bytes;
+        if over_count || over_bytes {
+            cutoff = Some(seq);
+            break;
+        }
+    }
+    if let Some(seq) = cutoff {
+        sqlx::query("DELETE FROM invocations WHERE script_id = $1 AND seq <= $2")
+            .bind(script)
+            .bind(seq)
+            .execute(&mut **tx)
+            .await?;
+    }
+    Ok(())
+}

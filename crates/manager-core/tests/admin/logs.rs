@@ -1,0 +1,119 @@
+//! The invocation log: recorded batches, filters, pagination, retention.
+
+use picloud_manager_core::Settings;
+use picloud_manager_core::store::Retention;
+use picloud_shared::{InvocationRecord, LimitKind, LogLevel, LogLine, ScriptError};
+
+use crate::common::{Server, assert_error, backends};
+
+fn record(script_id: &str, n: u32, level: LogLevel, failed: bool) -> InvocationRecord {
+    InvocationRecord {
+        id: format!("req-{n}"),
+        script_id: script_id.to_string(),
+        version: 1,
+        started_at: 1_700_000_000_000 + i64::from(n),
+        method: "GET".into(),
+        path: format!("/x/{n}"),
+        status: if failed { 500 } else { 200 },
+        error: failed.then(|| ScriptError::Limit {
+            limit: LimitKind::Operations,
+            value: 10,
+            message: "Too many operations".into(),
+            position: None,
+        }),
+        duration_us: 40,
+        logs: vec![LogLine {
+            elapsed_us: 1,
+            level,
+            message: format!("line {n}"),
+            position: None,
+        }],
+    }
+}
+
+#[tokio::test]
+async fn logs_are_filtered_paginated_and_bounded() {
+    for backend in backends().await {
+        let settings = Settings {
+            retention: Retention {
+                max_invocations: 20,
+                max_bytes: 0,
+                max_age_ms: 0,
+            },
+            ..Settings::default()
+        };
+        let s = Server::start_with(&backend, settings).await;
+        let id = s.create_script("logged", "1").await;
+        let batch: Vec<_> = (0..30)
+            .map(|n| {
+                let level = if n % 10 == 0 {
+                    LogLevel::Error
+                } else {
+                    LogLevel::Info
+                };
+                record(&id, n, level, n % 5 == 0)
+            })
+            .collect();
+        s.manager.record_invocations(&batch).await.unwrap();
+        // Records for a deleted or unknown script are dropped, not stored.
+        s.manager
+            .record_invocations(&[record("ghost", 99, LogLevel::Info, false)])
+            .await
+            .unwrap();
+
+        // Retention kept the newest 20, newest first.
+        let (status, page) = s.get(&format!("/scripts/{id}/logs?limit=8")).await;
+        assert_eq!(status, 200, "{page}");
+        let ids = |page: &serde_json::Value| -> Vec<String> {
+            page["invocations"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|i| i["id"].as_str().unwrap().to_string())
+                .collect()
+        };
+        assert_eq!(ids(&page)[0], "req-29");
+        assert_eq!(ids(&page).len(), 8);
+        let mut all = ids(&page);
+        let mut cursor = page["next_cursor"].as_i64();
+        while let Some(c) = cursor {
+            let (_, next) = s
+                .get(&format!("/scripts/{id}/logs?limit=8&cursor={c}"))
+                .await;
+            all.extend(ids(&next));
+            cursor = next["next_cursor"].as_i64();
+        }
+        let expected: Vec<String> = (10..30).rev().map(|n| format!("req-{n}")).collect();
+        assert_eq!(all, expected, "{}", s.backend);
+        assert_eq!(page["invocations"][0]["logs"][0]["message"], "line 29");
+
+        let (_, errors) = s.get(&format!("/scripts/{id}/logs?status=error")).await;
+        assert_eq!(ids(&errors), vec!["req-25", "req-20", "req-15", "req-10"]);
+        assert_eq!(errors["invocations"][0]["error"]["limit"], "operations");
+        let (_, warned) = s.get(&format!("/scripts/{id}/logs?level=warn")).await;
+        assert_eq!(ids(&warned), vec!["req-20", "req-10"]);
+        let (_, by_status) = s
+            .get(&format!("/scripts/{id}/logs?status=200&limit=2"))
+            .await;
+        assert_eq!(ids(&by_status), vec!["req-29", "req-28"]);
+        let (_, recent) = s
+            .get(&format!(
+                "/scripts/{id}/logs?since=2023-11-14T22:13:20.027Z"
+            ))
+            .await;
+        assert_eq!(ids(&recent), vec!["req-29", "req-28", "req-27"]);
+
+        assert_error(
+            &s.get(&format!("/scripts/{id}/logs?level=loud")).await,
+            400,
+            "invalid_query",
+        );
+        assert_error(
+            &s.get(&format!("/scripts/{id}/logs?since=yesterday")).await,
+            400,
+            "invalid_query",
+        );
+        assert_error(&s.get("/scripts/nope/logs").await, 404, "script_not_found");
+        s.stop().await;
+    }
+}
