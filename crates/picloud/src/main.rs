@@ -1,6 +1,7 @@
 //! `picloud`: the all-in-one PiCloud binary.
 
 mod run;
+mod serve;
 
 use std::process::ExitCode;
 
@@ -17,6 +18,8 @@ struct Cli {
 enum Command {
     /// Run a script once, locally, through the real sandboxed executor.
     Run(run::RunArgs),
+    /// Serve PiCloud: the admin API, `/healthz` and `/version`.
+    Serve(serve::ServeArgs),
 }
 
 fn main() -> ExitCode {
@@ -38,6 +41,7 @@ fn main() -> ExitCode {
     let result = runtime.block_on(async {
         match cli.command {
             Command::Run(args) => run::run(args).await,
+            Command::Serve(args) => serve::serve(args).await.map(|()| ExitCode::SUCCESS),
         }
     });
     match result {

@@ -53,12 +53,12 @@ pub struct TestResult {
     duration_us: u64,
 }
 
-/// A script error with its stable code beside the typed fields.
+/// A script error: its stable code, the full human message, and the typed
+/// detail (kind, limit, value, position).
 #[derive(Debug, Serialize)]
 pub struct ScriptErrorView {
     code: &'static str,
     message: String,
-    #[serde(flatten)]
     detail: ScriptError,
 }
 

@@ -28,8 +28,8 @@ async fn limit_defaults_and_overrides_apply_within_the_ceiling() {
         let id = s.create_script("spin", "let n = 0; loop { n += 1; }").await;
         // The new default applies to test runs.
         let (_, run) = s.post(&format!("/scripts/{id}/test"), json!({})).await;
-        assert_eq!(run["error"]["limit"], "operations");
-        assert_eq!(run["error"]["value"], 1000);
+        assert_eq!(run["error"]["detail"]["limit"], "operations");
+        assert_eq!(run["error"]["detail"]["value"], 1000);
         // A script override wins over the default.
         let (status, limits) = s
             .call(
@@ -42,7 +42,7 @@ async fn limit_defaults_and_overrides_apply_within_the_ceiling() {
         assert_eq!(limits["limits"]["max_operations"], 50);
         assert_eq!(limits["overrides"], json!({"max_operations": 50}));
         let (_, run) = s.post(&format!("/scripts/{id}/test"), json!({})).await;
-        assert_eq!(run["error"]["value"], 50);
+        assert_eq!(run["error"]["detail"]["value"], 50);
 
         // Above the ceiling, unknown names, and "unlimited" under a ceiling are refused.
         let got = s

@@ -313,8 +313,8 @@ async fn test_runs_return_the_response_logs_and_precise_error() {
         assert_eq!(status, 200);
         assert_eq!(draft["ok"], false);
         assert_eq!(draft["error"]["code"], "limit_exceeded");
-        assert_eq!(draft["error"]["limit"], "operations");
-        assert_eq!(draft["error"]["position"]["line"], 2);
+        assert_eq!(draft["error"]["detail"]["limit"], "operations");
+        assert_eq!(draft["error"]["detail"]["position"]["line"], 2);
 
         let (_, draft) = s.post("/test", json!({"source": "1 +"})).await;
         assert_eq!(draft["error"]["code"], "compile_error");
