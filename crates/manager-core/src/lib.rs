@@ -84,6 +84,8 @@ pub struct Manager {
     /// allows cannot interleave with another.
     route_writes: Mutex<()>,
     tokens: auth::TokenCache,
+    /// Every recorded invocation, for the live tail (SSE).
+    live: tokio::sync::broadcast::Sender<Arc<picloud_shared::InvocationRecord>>,
 }
 
 impl std::fmt::Debug for Manager {
@@ -107,6 +109,7 @@ impl Manager {
             routes: RwLock::new(Arc::new(RouteTable::new())),
             route_writes: Mutex::new(()),
             tokens: auth::TokenCache::default(),
+            live: tokio::sync::broadcast::channel(1024).0,
         });
         manager.reload_routes().await?;
         manager.tokens.reload(&manager.store).await?;
@@ -163,7 +166,12 @@ impl Manager {
     ) -> Result<(), StoreError> {
         self.store
             .record_invocations(records, &self.settings.retention)
-            .await
+            .await?;
+        for record in records {
+            // No subscribers is fine: nobody is tailing.
+            let _ = self.live.send(Arc::new(record.clone()));
+        }
+        Ok(())
     }
 
     /// Makes sure an admin token exists. With `configured` (from

@@ -1,9 +1,15 @@
 //! A script's invocation log: filters and cursor pagination.
 
+use std::convert::Infallible;
+
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
+use axum::response::sse::{Event, KeepAlive, Sse};
 use picloud_shared::LogLevel;
 use serde::{Deserialize, Serialize};
+use tokio_stream::wrappers::BroadcastStream;
+use tokio_stream::wrappers::errors::BroadcastStreamRecvError;
+use tokio_stream::{Stream, StreamExt};
 
 use super::AppState;
 use super::error::{ApiError, ApiJson};
@@ -67,4 +73,41 @@ pub async fn list(
         invocations,
         next_cursor,
     }))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StreamQuery {
+    /// Only this script's invocations (id or name).
+    script: Option<String>,
+}
+
+/// Live tail of the invocation log as Server-Sent Events: an `invocation`
+/// event (JSON, as in the log listing) per finished invocation, and a
+/// `lagged` event with the number of events missed when the client reads
+/// too slowly.
+pub async fn stream(
+    State(manager): State<AppState>,
+    query: Result<Query<StreamQuery>, QueryRejection>,
+) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, ApiError> {
+    let Query(query) = query.map_err(|e| ApiError::invalid("invalid_query", e.body_text()))?;
+    let script = match query.script {
+        Some(key) => Some(manager.store.script_by_id_or_name(&key).await?.id),
+        None => None,
+    };
+    let events =
+        BroadcastStream::new(manager.live.subscribe()).filter_map(move |item| match item {
+            Ok(record) if script.as_ref().is_none_or(|id| *id == record.script_id) => {
+                Some(Ok(Event::default()
+                    .event("invocation")
+                    .id(record.id.clone())
+                    .json_data(&*record)
+                    .unwrap_or_else(|_| Event::default().event("invocation"))))
+            }
+            Ok(_) => None,
+            Err(BroadcastStreamRecvError::Lagged(missed)) => Some(Ok(Event::default()
+                .event("lagged")
+                .data(missed.to_string()))),
+        });
+    Ok(Sse::new(events).keep_alive(KeepAlive::default()))
 }

@@ -55,6 +55,7 @@ impl Manager {
                 get(config::script_limits).put(config::set_script_limits),
             )
             .route("/scripts/{id}/logs", get(logs::list))
+            .route("/logs/stream", get(logs::stream))
             .route("/config", get(config::show).put(config::update))
             .route("/test", post(test_run::draft))
             .route("/routes", get(routes::list))

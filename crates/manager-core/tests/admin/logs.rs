@@ -117,3 +117,79 @@ async fn logs_are_filtered_paginated_and_bounded() {
         s.stop().await;
     }
 }
+
+/// Reads the SSE stream until an `invocation` event arrives; returns its data.
+async fn next_invocation(
+    response: &mut reqwest::Response,
+    buffer: &mut String,
+) -> serde_json::Value {
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(10);
+    loop {
+        if let Some(end) = buffer.find("\n\n") {
+            let event: String = buffer.drain(..end + 2).collect();
+            if event.lines().any(|l| l == "event: invocation") {
+                let data = event
+                    .lines()
+                    .find_map(|l| l.strip_prefix("data: "))
+                    .expect("an invocation event has data");
+                return serde_json::from_str(data).unwrap();
+            }
+            continue;
+        }
+        let chunk = tokio::time::timeout_at(deadline, response.chunk())
+            .await
+            .expect("an event arrives in time")
+            .unwrap()
+            .expect("the stream stays open");
+        buffer.push_str(&String::from_utf8_lossy(&chunk));
+    }
+}
+
+#[tokio::test]
+async fn the_live_tail_streams_recorded_invocations() {
+    for backend in backends().await {
+        let s = Server::start(&backend).await;
+        let watched = s.create_script("watched", "1").await;
+        let other = s.create_script("other", "2").await;
+
+        let mut all = s
+            .request(reqwest::Method::GET, "/logs/stream")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(all.status(), 200);
+        assert_eq!(all.headers()["content-type"], "text/event-stream");
+        let mut only = s
+            .request(reqwest::Method::GET, "/logs/stream?script=watched")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(only.status(), 200);
+
+        s.manager
+            .record_invocations(&[record(&other, 1, LogLevel::Info, false)])
+            .await
+            .unwrap();
+        s.manager
+            .record_invocations(&[record(&watched, 2, LogLevel::Warn, true)])
+            .await
+            .unwrap();
+
+        let (mut a, mut b) = (String::new(), String::new());
+        assert_eq!(next_invocation(&mut all, &mut a).await["id"], "req-1");
+        assert_eq!(next_invocation(&mut all, &mut a).await["id"], "req-2");
+        // The filtered stream skips the other script's invocation.
+        let first = next_invocation(&mut only, &mut b).await;
+        assert_eq!(first["id"], "req-2");
+        assert_eq!(first["script_id"], watched.as_str());
+        assert_eq!(first["logs"][0]["level"], "warn");
+
+        assert_error(
+            &s.get("/logs/stream?script=nope").await,
+            404,
+            "script_not_found",
+        );
+        drop((all, only));
+        s.stop().await;
+    }
+}
