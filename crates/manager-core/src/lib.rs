@@ -14,7 +14,7 @@
 //! if let Some(token) = manager.bootstrap_token(None).await? {
 //!     println!("admin token (shown once): {token}");
 //! }
-//! let app = axum::Router::new().nest("/api/v1/admin", manager.router());
+//! let app = manager.router();
 //! # Ok(()) }
 //! ```
 

@@ -68,7 +68,7 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         "public_base_url": public_base_url,
     });
     let app = axum::Router::new()
-        .nest("/api/v1/admin", manager.router())
+        .merge(manager.router())
         .route("/healthz", get(|| async { "ok" }))
         .route("/version", get(move || async move { Json(version) }))
         .fallback(|| async {

@@ -6,7 +6,7 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 
 /// A 1-based line and column in a script's source.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Position {
     pub line: u32,
     pub column: u32,
@@ -19,7 +19,7 @@ impl fmt::Display for Position {
 }
 
 /// Which limit stopped a script.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum LimitKind {
     // Interpreter limits, enforced by Rhai inside the guest.
@@ -71,7 +71,9 @@ impl LimitKind {
 /// Everything that can go wrong with a script. Public callers see only a
 /// generic error and the request id; this full form goes to the invocation
 /// log and the admin API.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+#[derive(
+    Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema, thiserror::Error,
+)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum ScriptError {
     /// The script does not parse.

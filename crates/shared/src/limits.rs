@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 /// The Rhai limits are enforced by the interpreter inside the guest; the
 /// sandbox limits (`fuel`, `memory_bytes`, `timeout_ms`) by wasmtime, so they
 /// still hold when every Rhai limit is off; the output limits by the host.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(default, deny_unknown_fields)]
 pub struct Limits {
     /// Rhai operations (roughly: expressions evaluated).

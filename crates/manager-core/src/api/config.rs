@@ -9,7 +9,7 @@ use super::AppState;
 use super::error::{ApiError, ApiJson};
 use crate::store::LimitValues;
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct ConfigView {
     /// The defaults every script runs with (built-in, then changed values).
     limits: Limits,
@@ -19,7 +19,7 @@ pub struct ConfigView {
     ceiling: Limits,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ConfigUpdate {
     /// Limit name → value; replaces the changed defaults.
@@ -47,6 +47,12 @@ fn validate(values: &LimitValues, ceiling: &Limits) -> Result<(), ApiError> {
     Ok(())
 }
 
+#[utoipa::path(
+    get,
+    path = "/config",
+    tag = "config",
+    responses((status = 200, description = "Limit defaults and the ceiling", body = ConfigView), (status = "4XX", description = "A typed error", body = crate::api::ErrorBody))
+)]
 pub async fn show(State(manager): State<AppState>) -> Result<ApiJson<ConfigView>, ApiError> {
     Ok(ApiJson(ConfigView {
         limits: manager.effective_limits(None).await?,
@@ -55,6 +61,13 @@ pub async fn show(State(manager): State<AppState>) -> Result<ApiJson<ConfigView>
     }))
 }
 
+#[utoipa::path(
+    put,
+    path = "/config",
+    tag = "config",
+    request_body = ConfigUpdate,
+    responses((status = 200, description = "Updated", body = ConfigView), (status = "4XX", description = "A typed error", body = crate::api::ErrorBody))
+)]
 pub async fn update(
     State(manager): State<AppState>,
     ApiJson(body): ApiJson<ConfigUpdate>,
@@ -64,7 +77,7 @@ pub async fn update(
     show(State(manager)).await
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct ScriptLimitsView {
     /// What the script runs with.
     limits: Limits,
@@ -72,6 +85,13 @@ pub struct ScriptLimitsView {
     overrides: LimitValues,
 }
 
+#[utoipa::path(
+    get,
+    path = "/scripts/{id}/limits",
+    tag = "config",
+    params(("id" = String, Path, description = "Script id (or name where noted)")),
+    responses((status = 200, description = "The script's limits", body = ScriptLimitsView), (status = "4XX", description = "A typed error", body = crate::api::ErrorBody))
+)]
 pub async fn script_limits(
     State(manager): State<AppState>,
     Path(id): Path<String>,
@@ -82,6 +102,14 @@ pub async fn script_limits(
     }))
 }
 
+#[utoipa::path(
+    put,
+    path = "/scripts/{id}/limits",
+    tag = "config",
+    params(("id" = String, Path, description = "Script id (or name where noted)")),
+    request_body = ConfigUpdate,
+    responses((status = 200, description = "Updated", body = ScriptLimitsView), (status = "4XX", description = "A typed error", body = crate::api::ErrorBody))
+)]
 pub async fn set_script_limits(
     State(manager): State<AppState>,
     Path(id): Path<String>,

@@ -15,8 +15,9 @@ use super::AppState;
 use super::error::{ApiError, ApiJson};
 use crate::store::{InvocationFilter, StoredInvocation};
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 pub struct LogQuery {
     /// RFC 3339 time or Unix milliseconds.
     since: Option<String>,
@@ -27,7 +28,7 @@ pub struct LogQuery {
     limit: Option<u32>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct LogPage {
     invocations: Vec<StoredInvocation>,
     /// Pass as `cursor` for the next (older) page; absent on the last page.
@@ -51,6 +52,13 @@ fn parse_since(since: &str) -> Result<i64, ApiError> {
         })
 }
 
+#[utoipa::path(
+    get,
+    path = "/scripts/{id}/logs",
+    tag = "logs",
+    params(("id" = String, Path, description = "Script id (or name where noted)"), LogQuery),
+    responses((status = 200, description = "A page of invocations, newest first", body = LogPage), (status = "4XX", description = "A typed error", body = crate::api::ErrorBody))
+)]
 pub async fn list(
     State(manager): State<AppState>,
     Path(id): Path<String>,
@@ -75,8 +83,9 @@ pub async fn list(
     }))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 pub struct StreamQuery {
     /// Only this script's invocations (id or name).
     script: Option<String>,
@@ -86,6 +95,13 @@ pub struct StreamQuery {
 /// event (JSON, as in the log listing) per finished invocation, and a
 /// `lagged` event with the number of events missed when the client reads
 /// too slowly.
+#[utoipa::path(
+    get,
+    path = "/logs/stream",
+    tag = "logs",
+    params(StreamQuery),
+    responses((status = 200, description = "Server-Sent Events: `invocation` (JSON) and `lagged`", content_type = "text/event-stream", body = String), (status = "4XX", description = "A typed error", body = crate::api::ErrorBody))
+)]
 pub async fn stream(
     State(manager): State<AppState>,
     query: Result<Query<StreamQuery>, QueryRejection>,

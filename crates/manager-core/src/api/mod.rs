@@ -10,12 +10,15 @@ mod tokens;
 
 use std::sync::Arc;
 
-use axum::Router;
 use axum::extract::{DefaultBodyLimit, Request, State};
 use axum::http::header::AUTHORIZATION;
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
+use axum::routing::get;
+use axum::{Json, Router};
+use utoipa::OpenApi;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 pub use error::{ApiError, ApiJson};
 
@@ -26,48 +29,93 @@ pub const ADMIN_API_VERSION: &str = "1.0";
 
 type AppState = Arc<Manager>;
 
+/// The error body every failing admin request gets.
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct ErrorBody {
+    error: ErrorFields,
+}
+
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+struct ErrorFields {
+    /// Stable error code (docs/http-api.md).
+    code: String,
+    /// What went wrong, for a human.
+    message: String,
+}
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "PiCloud admin API", version = "1.0"),
+    servers((url = "/api/v1/admin")),
+    modifiers(&BearerAuth),
+    security(("bearer" = [])),
+    components(schemas(ErrorBody))
+)]
+struct ApiDoc;
+
+struct BearerAuth;
+
+impl utoipa::Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
+    }
+}
+
 impl Manager {
-    /// The admin API, to be nested at `/api/v1/admin`. Every request needs
-    /// `Authorization: Bearer <token>`; without a valid one the answer is 401
-    /// and nothing else happens.
+    /// The admin routes and their OpenAPI description, from one table, so
+    /// the document lists exactly what is served.
+    fn admin_routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
+        OpenApiRouter::with_openapi(ApiDoc::openapi())
+            .routes(routes!(scripts::list, scripts::create))
+            .routes(routes!(scripts::show, scripts::update, scripts::delete))
+            .routes(routes!(scripts::versions))
+            .routes(routes!(scripts::version))
+            .routes(routes!(scripts::activate))
+            .routes(routes!(routes::list_for_script, routes::create))
+            .routes(routes!(test_run::saved))
+            .routes(routes!(config::script_limits, config::set_script_limits))
+            .routes(routes!(logs::list))
+            .routes(routes!(logs::stream))
+            .routes(routes!(config::show, config::update))
+            .routes(routes!(test_run::draft))
+            .routes(routes!(routes::list))
+            .routes(routes!(routes::check))
+            .routes(routes!(routes::matching))
+            .routes(routes!(routes::delete))
+            .routes(routes!(tokens::list, tokens::create))
+            .routes(routes!(tokens::revoke))
+            .split_for_parts()
+    }
+
+    /// The OpenAPI 3 document of the admin API.
+    pub fn openapi() -> utoipa::openapi::OpenApi {
+        Self::admin_routes().1
+    }
+
+    /// The admin API under `/api/v1/admin`, and its OpenAPI document at
+    /// `/api/v1/openapi.json`; merge it into the server's router. Every
+    /// admin request needs `Authorization: Bearer <token>`; without a valid
+    /// one the answer is 401 and nothing else happens.
     pub fn router(self: &Arc<Self>) -> Router {
-        Router::new()
-            .route("/scripts", get(scripts::list).post(scripts::create))
-            .route(
-                "/scripts/{id}",
-                get(scripts::show)
-                    .put(scripts::update)
-                    .delete(scripts::delete),
-            )
-            .route("/scripts/{id}/versions", get(scripts::versions))
-            .route("/scripts/{id}/versions/{n}", get(scripts::version))
-            .route(
-                "/scripts/{id}/versions/{n}/activate",
-                post(scripts::activate),
-            )
-            .route(
-                "/scripts/{id}/routes",
-                get(routes::list_for_script).post(routes::create),
-            )
-            .route("/scripts/{id}/test", post(test_run::saved))
-            .route(
-                "/scripts/{id}/limits",
-                get(config::script_limits).put(config::set_script_limits),
-            )
-            .route("/scripts/{id}/logs", get(logs::list))
-            .route("/logs/stream", get(logs::stream))
-            .route("/config", get(config::show).put(config::update))
-            .route("/test", post(test_run::draft))
-            .route("/routes", get(routes::list))
-            .route("/routes/check", post(routes::check))
-            .route("/routes/match", get(routes::matching))
-            .route("/routes/{route_id}", axum::routing::delete(routes::delete))
-            .route("/tokens", get(tokens::list).post(tokens::create))
-            .route("/tokens/{id}", axum::routing::delete(tokens::revoke))
+        let (admin, openapi) = Self::admin_routes();
+        let admin = admin
             .fallback(not_found)
             .layer(DefaultBodyLimit::max(self.settings.max_body_bytes))
             .layer(middleware::from_fn_with_state(self.clone(), authenticate))
-            .with_state(self.clone())
+            .with_state(self.clone());
+        let openapi = Arc::new(openapi);
+        Router::new().nest("/api/v1/admin", admin).route(
+            "/api/v1/openapi.json",
+            get(move || {
+                let openapi = openapi.clone();
+                async move { Json(openapi.as_ref().clone()) }
+            }),
+        )
     }
 }
 

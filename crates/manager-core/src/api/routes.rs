@@ -4,19 +4,26 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use picloud_shared::routing::{MatchError, RouteError};
 use serde::{Deserialize, Serialize};
-use serde_json::json;
 
 use super::AppState;
 use super::error::{ApiError, ApiJson};
 use crate::store::Route;
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RouteSpec {
     method: String,
     path: String,
 }
 
+#[utoipa::path(
+    post,
+    path = "/scripts/{id}/routes",
+    tag = "routes",
+    params(("id" = String, Path, description = "Script id (or name where noted)")),
+    request_body = RouteSpec,
+    responses((status = 201, description = "Created", body = Route), (status = "4XX", description = "A typed error", body = crate::api::ErrorBody))
+)]
 pub async fn create(
     State(manager): State<AppState>,
     Path(script_id): Path<String>,
@@ -36,10 +43,23 @@ pub async fn create(
     Ok((StatusCode::CREATED, ApiJson(route)))
 }
 
+#[utoipa::path(
+    get,
+    path = "/routes",
+    tag = "routes",
+    responses((status = 200, description = "Every route", body = [Route]), (status = "4XX", description = "A typed error", body = crate::api::ErrorBody))
+)]
 pub async fn list(State(manager): State<AppState>) -> Result<ApiJson<Vec<Route>>, ApiError> {
     Ok(ApiJson(manager.store.routes(None).await?))
 }
 
+#[utoipa::path(
+    get,
+    path = "/scripts/{id}/routes",
+    tag = "routes",
+    params(("id" = String, Path, description = "Script id (or name where noted)")),
+    responses((status = 200, description = "The script's routes", body = [Route]), (status = "4XX", description = "A typed error", body = crate::api::ErrorBody))
+)]
 pub async fn list_for_script(
     State(manager): State<AppState>,
     Path(script_id): Path<String>,
@@ -48,6 +68,13 @@ pub async fn list_for_script(
     Ok(ApiJson(manager.store.routes(Some(&script_id)).await?))
 }
 
+#[utoipa::path(
+    delete,
+    path = "/routes/{route_id}",
+    tag = "routes",
+    params(("route_id" = String, Path, description = "Route id")),
+    responses((status = 204, description = "Deleted"), (status = "4XX", description = "A typed error", body = crate::api::ErrorBody))
+)]
 pub async fn delete(
     State(manager): State<AppState>,
     Path(route_id): Path<String>,
@@ -58,7 +85,7 @@ pub async fn delete(
     Ok(StatusCode::NO_CONTENT)
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct CheckResult {
     ok: bool,
     method: String,
@@ -69,6 +96,13 @@ pub struct CheckResult {
 
 /// Whether a route could be created. Always 200 for a well-formed request:
 /// the verdict is in the body (a conflict names the route it collides with).
+#[utoipa::path(
+    post,
+    path = "/routes/check",
+    tag = "routes",
+    request_body = RouteSpec,
+    responses((status = 200, description = "Whether the route can be created", body = CheckResult), (status = "4XX", description = "A typed error", body = crate::api::ErrorBody))
+)]
 pub async fn check(
     State(manager): State<AppState>,
     ApiJson(spec): ApiJson<RouteSpec>,
@@ -90,28 +124,49 @@ pub async fn check(
     }))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 pub struct MatchQuery {
     method: String,
     path: String,
 }
 
+/// The route that answers a request.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct MatchResult {
+    route_id: String,
+    script_id: String,
+    /// The route's method (`*` for any).
+    method: String,
+    /// The route's path pattern.
+    pattern: String,
+    /// Extracted parameters.
+    params: std::collections::BTreeMap<String, String>,
+}
+
 /// Which script and route would answer `METHOD path`, with the parameters.
+#[utoipa::path(
+    get,
+    path = "/routes/match",
+    tag = "routes",
+    params(MatchQuery),
+    responses((status = 200, description = "The route and script that answer", body = MatchResult), (status = "4XX", description = "A typed error", body = crate::api::ErrorBody))
+)]
 pub async fn matching(
     State(manager): State<AppState>,
     query: Result<Query<MatchQuery>, axum::extract::rejection::QueryRejection>,
-) -> Result<ApiJson<serde_json::Value>, ApiError> {
+) -> Result<ApiJson<MatchResult>, ApiError> {
     let Query(query) = query.map_err(|e| ApiError::invalid("invalid_query", e.body_text()))?;
     let table = manager.route_table().await;
     match table.at(&query.method, &query.path) {
-        Ok(found) => Ok(ApiJson(json!({
-            "route_id": found.value.route_id,
-            "script_id": found.value.script_id,
-            "method": found.route.method,
-            "pattern": found.route.path,
-            "params": found.params.iter().map(|(k, v)| (k.clone(), serde_json::Value::from(v.as_str()))).collect::<serde_json::Map<_, _>>(),
-        }))),
+        Ok(found) => Ok(ApiJson(MatchResult {
+            route_id: found.value.route_id.clone(),
+            script_id: found.value.script_id.clone(),
+            method: found.route.method.clone(),
+            pattern: found.route.path.clone(),
+            params: found.params.into_iter().collect(),
+        })),
         Err(MatchError::NotFound) => Err(ApiError::new(
             StatusCode::NOT_FOUND,
             "route_not_found",

@@ -9,7 +9,7 @@ use super::error::{ApiError, ApiJson, script_rejected};
 use crate::Manager;
 use crate::store::{NewScript, Script, ScriptUpdate, ScriptVersion};
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreateScript {
     name: String,
@@ -18,7 +18,7 @@ pub struct CreateScript {
     description: String,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UpdateScript {
     name: Option<String>,
@@ -27,7 +27,7 @@ pub struct UpdateScript {
 }
 
 /// A version as listed: without its source.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct VersionSummary {
     version: i64,
     #[serde(serialize_with = "crate::store::rfc3339")]
@@ -70,6 +70,13 @@ impl Manager {
     }
 }
 
+#[utoipa::path(
+    post,
+    path = "/scripts",
+    tag = "scripts",
+    request_body = CreateScript,
+    responses((status = 201, description = "Created (version 1)", body = Script), (status = "4XX", description = "A typed error", body = crate::api::ErrorBody))
+)]
 pub async fn create(
     State(manager): State<AppState>,
     ApiJson(body): ApiJson<CreateScript>,
@@ -87,18 +94,31 @@ pub async fn create(
     Ok((StatusCode::CREATED, ApiJson(script)))
 }
 
+#[utoipa::path(
+    get,
+    path = "/scripts",
+    tag = "scripts",
+    responses((status = 200, description = "Every script", body = [Script]), (status = "4XX", description = "A typed error", body = crate::api::ErrorBody))
+)]
 pub async fn list(State(manager): State<AppState>) -> Result<ApiJson<Vec<Script>>, ApiError> {
     Ok(ApiJson(manager.store.scripts().await?))
 }
 
 /// A script with its active source.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct ScriptDetail {
     #[serde(flatten)]
     script: Script,
     source: String,
 }
 
+#[utoipa::path(
+    get,
+    path = "/scripts/{id}",
+    tag = "scripts",
+    params(("id" = String, Path, description = "Script id (or name where noted)")),
+    responses((status = 200, description = "The script with its active source", body = ScriptDetail), (status = "4XX", description = "A typed error", body = crate::api::ErrorBody))
+)]
 pub async fn show(
     State(manager): State<AppState>,
     Path(id): Path<String>,
@@ -108,6 +128,14 @@ pub async fn show(
     Ok(ApiJson(ScriptDetail { script, source }))
 }
 
+#[utoipa::path(
+    put,
+    path = "/scripts/{id}",
+    tag = "scripts",
+    params(("id" = String, Path, description = "Script id (or name where noted)")),
+    request_body = UpdateScript,
+    responses((status = 200, description = "Updated; a new source is a new version", body = Script), (status = "4XX", description = "A typed error", body = crate::api::ErrorBody))
+)]
 pub async fn update(
     State(manager): State<AppState>,
     Path(id): Path<String>,
@@ -144,6 +172,13 @@ pub async fn update(
     Ok(ApiJson(script))
 }
 
+#[utoipa::path(
+    delete,
+    path = "/scripts/{id}",
+    tag = "scripts",
+    params(("id" = String, Path, description = "Script id (or name where noted)")),
+    responses((status = 204, description = "Deleted with its versions, routes, limits and logs"), (status = "4XX", description = "A typed error", body = crate::api::ErrorBody))
+)]
 pub async fn delete(
     State(manager): State<AppState>,
     Path(id): Path<String>,
@@ -154,6 +189,13 @@ pub async fn delete(
     Ok(StatusCode::NO_CONTENT)
 }
 
+#[utoipa::path(
+    get,
+    path = "/scripts/{id}/versions",
+    tag = "scripts",
+    params(("id" = String, Path, description = "Script id (or name where noted)")),
+    responses((status = 200, description = "Versions, newest first", body = [VersionSummary]), (status = "4XX", description = "A typed error", body = crate::api::ErrorBody))
+)]
 pub async fn versions(
     State(manager): State<AppState>,
     Path(id): Path<String>,
@@ -181,6 +223,13 @@ fn version_number(n: &str) -> Result<i64, ApiError> {
     })
 }
 
+#[utoipa::path(
+    get,
+    path = "/scripts/{id}/versions/{n}",
+    tag = "scripts",
+    params(("id" = String, Path, description = "Script id (or name where noted)"), ("n" = i64, Path, description = "Version number")),
+    responses((status = 200, description = "One version", body = ScriptVersion), (status = "4XX", description = "A typed error", body = crate::api::ErrorBody))
+)]
 pub async fn version(
     State(manager): State<AppState>,
     Path((id, n)): Path<(String, String)>,
@@ -191,6 +240,13 @@ pub async fn version(
     ))
 }
 
+#[utoipa::path(
+    post,
+    path = "/scripts/{id}/versions/{n}/activate",
+    tag = "scripts",
+    params(("id" = String, Path, description = "Script id (or name where noted)"), ("n" = i64, Path, description = "Version number")),
+    responses((status = 200, description = "The version is active", body = Script), (status = "4XX", description = "A typed error", body = crate::api::ErrorBody))
+)]
 pub async fn activate(
     State(manager): State<AppState>,
     Path((id, n)): Path<(String, String)>,

@@ -10,7 +10,7 @@ use super::AppState;
 use super::error::{ApiError, ApiJson};
 
 /// The request to run the script with; everything optional.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
 #[serde(default, deny_unknown_fields)]
 pub struct TestRequest {
     method: Option<String>,
@@ -21,14 +21,14 @@ pub struct TestRequest {
     body: String,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SavedTest {
     #[serde(default)]
     request: TestRequest,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct DraftTest {
     source: String,
@@ -36,7 +36,7 @@ pub struct DraftTest {
     request: TestRequest,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct TestResponse {
     status: u16,
     headers: Vec<(String, String)>,
@@ -44,7 +44,7 @@ pub struct TestResponse {
     body: String,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct TestResult {
     ok: bool,
     response: Option<TestResponse>,
@@ -55,7 +55,7 @@ pub struct TestResult {
 
 /// A script error: its stable code, the full human message, and the typed
 /// detail (kind, limit, value, position).
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct ScriptErrorView {
     code: &'static str,
     message: String,
@@ -124,6 +124,14 @@ async fn run(
     Ok(view(manager.executor.invoke(invocation).await?))
 }
 
+#[utoipa::path(
+    post,
+    path = "/scripts/{id}/test",
+    tag = "test",
+    params(("id" = String, Path, description = "Script id (or name where noted)")),
+    request_body = SavedTest,
+    responses((status = 200, description = "The run's response or error, and its logs", body = TestResult), (status = "4XX", description = "A typed error", body = crate::api::ErrorBody))
+)]
 pub async fn saved(
     State(manager): State<AppState>,
     Path(id): Path<String>,
@@ -139,6 +147,13 @@ pub async fn saved(
     Ok(ApiJson(run(&manager, script, body.request).await?))
 }
 
+#[utoipa::path(
+    post,
+    path = "/test",
+    tag = "test",
+    request_body = DraftTest,
+    responses((status = 200, description = "The run's response or error, and its logs", body = TestResult), (status = "4XX", description = "A typed error", body = crate::api::ErrorBody))
+)]
 pub async fn draft(
     State(manager): State<AppState>,
     ApiJson(body): ApiJson<DraftTest>,

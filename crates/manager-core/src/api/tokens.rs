@@ -9,13 +9,13 @@ use super::error::{ApiError, ApiJson};
 use crate::store::TokenInfo;
 use crate::{generate_token, hash_token};
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreateToken {
     label: String,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct CreatedToken {
     #[serde(flatten)]
     info: TokenInfo,
@@ -23,10 +23,23 @@ pub struct CreatedToken {
     token: String,
 }
 
+#[utoipa::path(
+    get,
+    path = "/tokens",
+    tag = "tokens",
+    responses((status = 200, description = "Tokens, without secrets", body = [TokenInfo]), (status = "4XX", description = "A typed error", body = crate::api::ErrorBody))
+)]
 pub async fn list(State(manager): State<AppState>) -> Result<ApiJson<Vec<TokenInfo>>, ApiError> {
     Ok(ApiJson(manager.store.tokens().await?))
 }
 
+#[utoipa::path(
+    post,
+    path = "/tokens",
+    tag = "tokens",
+    request_body = CreateToken,
+    responses((status = 201, description = "Created; the secret is shown only here", body = CreatedToken), (status = "4XX", description = "A typed error", body = crate::api::ErrorBody))
+)]
 pub async fn create(
     State(manager): State<AppState>,
     ApiJson(body): ApiJson<CreateToken>,
@@ -47,6 +60,13 @@ pub async fn create(
     Ok((StatusCode::CREATED, ApiJson(CreatedToken { info, token })))
 }
 
+#[utoipa::path(
+    delete,
+    path = "/tokens/{id}",
+    tag = "tokens",
+    params(("id" = String, Path, description = "Script id (or name where noted)")),
+    responses((status = 204, description = "Revoked"), (status = "4XX", description = "A typed error", body = crate::api::ErrorBody))
+)]
 pub async fn revoke(
     State(manager): State<AppState>,
     Path(id): Path<String>,

@@ -41,7 +41,7 @@ pub struct InvocationFilter {
 }
 
 /// A stored invocation.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct StoredInvocation {
     pub seq: i64,
     #[serde(flatten)]

@@ -6,7 +6,7 @@ use sqlx::any::AnyRow;
 
 use super::{Store, StoreError, conflict_on_unique, now_ms};
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct Route {
     pub id: String,
     pub script_id: String,
@@ -14,6 +14,7 @@ pub struct Route {
     pub method: String,
     pub path: String,
     #[serde(serialize_with = "super::rfc3339")]
+    #[schema(value_type = String, format = DateTime)]
     pub created_at: i64,
 }
 

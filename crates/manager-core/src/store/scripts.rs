@@ -7,7 +7,7 @@ use sqlx::any::AnyRow;
 use super::{Store, StoreError, conflict_on_unique, now_ms};
 
 /// A script, pointing at its active version.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct Script {
     pub id: String,
     pub name: String,
@@ -17,16 +17,19 @@ pub struct Script {
     /// The newest version (≥ `version` after a rollback).
     pub latest_version: i64,
     #[serde(serialize_with = "super::rfc3339")]
+    #[schema(value_type = String, format = DateTime)]
     pub created_at: i64,
     #[serde(serialize_with = "super::rfc3339")]
+    #[schema(value_type = String, format = DateTime)]
     pub updated_at: i64,
 }
 
 /// One immutable version of a script's source.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct ScriptVersion {
     pub version: i64,
     #[serde(serialize_with = "super::rfc3339")]
+    #[schema(value_type = String, format = DateTime)]
     pub created_at: i64,
     pub source: String,
 }

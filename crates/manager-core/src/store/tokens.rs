@@ -6,11 +6,12 @@ use sqlx::Row;
 use super::{Store, StoreError, now_ms};
 
 /// A token as it is listed: never the secret, never its hash.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct TokenInfo {
     pub id: String,
     pub label: String,
     #[serde(serialize_with = "super::rfc3339")]
+    #[schema(value_type = String, format = DateTime)]
     pub created_at: i64,
 }
 

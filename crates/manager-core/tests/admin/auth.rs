@@ -4,7 +4,7 @@ use reqwest::Method;
 
 use crate::common::{Server, assert_error, backends, read};
 
-const ENDPOINTS: &[(&str, &str)] = &[
+pub const ENDPOINTS: &[(&str, &str)] = &[
     ("GET", "/scripts"),
     ("POST", "/scripts"),
     ("GET", "/scripts/x"),
@@ -16,6 +16,12 @@ const ENDPOINTS: &[(&str, &str)] = &[
     ("GET", "/scripts/x/routes"),
     ("POST", "/scripts/x/routes"),
     ("POST", "/scripts/x/test"),
+    ("GET", "/scripts/x/limits"),
+    ("PUT", "/scripts/x/limits"),
+    ("GET", "/scripts/x/logs"),
+    ("GET", "/logs/stream"),
+    ("GET", "/config"),
+    ("PUT", "/config"),
     ("POST", "/test"),
     ("GET", "/routes"),
     ("POST", "/routes/check"),

@@ -126,7 +126,7 @@ impl Server {
             .expect("manager starts");
         let token = "pic_test_token_0123456789abcdef0123456789abcdef".to_string();
         manager.bootstrap_token(Some(&token)).await.unwrap();
-        let app = axum::Router::new().nest("/api/v1/admin", manager.router());
+        let app = manager.router();
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let base = format!("http://{}/api/v1/admin", listener.local_addr().unwrap());
         let task = tokio::spawn(async move {

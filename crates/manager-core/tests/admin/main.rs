@@ -5,6 +5,7 @@ mod auth;
 mod common;
 mod config;
 mod logs;
+mod openapi;
 mod routes;
 mod scripts;
 mod store;
