@@ -35,6 +35,9 @@ pub struct ServeArgs {
     /// The URL users reach this server at (reported by /version).
     #[arg(long, env = "PICLOUD_PUBLIC_BASE_URL")]
     public_base_url: Option<String>,
+    /// Largest admin request body (script uploads included), in bytes.
+    #[arg(long, env = "PICLOUD_MAX_UPLOAD_BYTES", default_value_t = 1 << 20)]
+    max_upload_bytes: usize,
     /// An admin token to accept (otherwise the first start creates one).
     #[arg(long, env = "PICLOUD_ADMIN_TOKEN", hide_env_values = true)]
     admin_token: Option<String>,
@@ -49,7 +52,11 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     })
     .await
     .context("starting the executor")?;
-    let manager = Manager::new(store.clone(), Arc::new(executor), Settings::default()).await?;
+    let settings = Settings {
+        max_body_bytes: args.max_upload_bytes,
+        ..Settings::default()
+    };
+    let manager = Manager::new(store.clone(), Arc::new(executor), settings).await?;
     if let Some(token) = manager.bootstrap_token(args.admin_token.as_deref()).await? {
         eprintln!(
             "Created the first admin token (shown only once; store it now):\n\n    {token}\n"

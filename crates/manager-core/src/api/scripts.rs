@@ -52,9 +52,8 @@ fn validate_name(name: &str) -> Result<(), ApiError> {
 }
 
 impl Manager {
-    /// Rejects a source that is too large or does not compile. Nothing is
-    /// stored before this passes.
-    pub(crate) async fn validate_source(&self, source: &str) -> Result<(), ApiError> {
+    /// Rejects a source over the script size cap.
+    pub(crate) fn check_script_size(&self, source: &str) -> Result<(), ApiError> {
         let max = self.settings.max_script_bytes;
         if source.len() > max {
             return Err(ApiError::new(
@@ -63,6 +62,13 @@ impl Manager {
                 format!("the script is {} bytes; the limit is {max}", source.len()),
             ));
         }
+        Ok(())
+    }
+
+    /// Rejects a source that is too large or does not compile. Nothing is
+    /// stored before this passes.
+    pub(crate) async fn validate_source(&self, source: &str) -> Result<(), ApiError> {
+        self.check_script_size(source)?;
         self.executor
             .check(source, &self.settings.limits)
             .await?

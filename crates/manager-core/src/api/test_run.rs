@@ -158,17 +158,7 @@ pub async fn draft(
     State(manager): State<AppState>,
     ApiJson(body): ApiJson<DraftTest>,
 ) -> Result<ApiJson<TestResult>, ApiError> {
-    if body.source.len() > manager.settings.max_script_bytes {
-        return Err(ApiError::new(
-            axum::http::StatusCode::PAYLOAD_TOO_LARGE,
-            "script_too_large",
-            format!(
-                "the script is {} bytes; the limit is {}",
-                body.source.len(),
-                manager.settings.max_script_bytes
-            ),
-        ));
-    }
+    manager.check_script_size(&body.source)?;
     let script = ScriptRef {
         id: "draft".into(),
         name: "draft".into(),

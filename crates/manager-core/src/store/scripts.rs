@@ -65,6 +65,14 @@ fn script(row: &AnyRow) -> Result<Script, sqlx::Error> {
     })
 }
 
+fn script_version(row: &AnyRow) -> Result<ScriptVersion, sqlx::Error> {
+    Ok(ScriptVersion {
+        version: row.try_get("version")?,
+        created_at: row.try_get("created_at")?,
+        source: row.try_get("source")?,
+    })
+}
+
 fn name_taken(name: &str) -> impl FnOnce() -> String + '_ {
     move || format!("a script named `{name}` already exists")
 }
@@ -207,31 +215,19 @@ impl Store {
         .bind(id)
         .fetch_all(self.pool())
         .await?;
-        rows.iter()
-            .map(|row| {
-                Ok(ScriptVersion {
-                    version: row.try_get("version")?,
-                    created_at: row.try_get("created_at")?,
-                    source: row.try_get("source")?,
-                })
-            })
-            .collect()
+        Ok(rows.iter().map(script_version).collect::<Result<_, _>>()?)
     }
 
-    pub async fn version(&self, id: &str, version: i64) -> Result<ScriptVersion, StoreError> {
+    pub async fn version(&self, id: &str, number: i64) -> Result<ScriptVersion, StoreError> {
         let row = sqlx::query(
             "SELECT version, source, created_at FROM script_versions WHERE script_id = $1 AND version = $2",
         )
         .bind(id)
-        .bind(version)
+        .bind(number)
         .fetch_optional(self.pool())
         .await?
-        .ok_or_else(|| StoreError::not_found("version", format!("{id}@{version}")))?;
-        Ok(ScriptVersion {
-            version: row.try_get("version")?,
-            created_at: row.try_get("created_at")?,
-            source: row.try_get("source")?,
-        })
+        .ok_or_else(|| StoreError::not_found("version", format!("{id}@{number}")))?;
+        Ok(script_version(&row)?)
     }
 
     /// Makes an existing version the active one (rollback or roll forward).

@@ -193,3 +193,82 @@ async fn the_live_tail_streams_recorded_invocations() {
         s.stop().await;
     }
 }
+
+#[tokio::test]
+async fn retention_bounds_bytes_and_age_too() {
+    for backend in backends().await {
+        let store = picloud_manager_core::store::Store::open(&backend.location)
+            .await
+            .unwrap();
+        let script = store
+            .create_script(picloud_manager_core::store::NewScript {
+                name: "chatty".into(),
+                description: String::new(),
+                source: "1".into(),
+            })
+            .await
+            .unwrap();
+        let listed = |store: picloud_manager_core::store::Store, id: String| async move {
+            let filter = picloud_manager_core::store::InvocationFilter {
+                limit: 500,
+                ..Default::default()
+            };
+            store
+                .invocations(&id, &filter)
+                .await
+                .unwrap()
+                .into_iter()
+                .map(|i| i.record.id)
+                .collect::<Vec<_>>()
+        };
+
+        // Bytes: each record is a few hundred bytes; 2 KiB keeps only the newest few.
+        let by_bytes = Retention {
+            max_invocations: 0,
+            max_bytes: 2048,
+            max_age_ms: 0,
+        };
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_millis() as i64;
+        let mut batch: Vec<_> = (0..40)
+            .map(|n| record(&script.id, n, LogLevel::Info, false))
+            .collect();
+        for r in &mut batch {
+            r.started_at = now;
+            r.logs[0].message = "x".repeat(200);
+        }
+        store.record_invocations(&batch, &by_bytes).await.unwrap();
+        let kept = listed(store.clone(), script.id.clone()).await;
+        assert!(
+            !kept.is_empty() && kept.len() < 12,
+            "{}: kept {}",
+            backend.name,
+            kept.len()
+        );
+        assert_eq!(kept[0], "req-39", "the newest are kept");
+
+        // Age: records older than the bound are removed at the next write.
+        let by_age = Retention {
+            max_invocations: 0,
+            max_bytes: 0,
+            max_age_ms: 60_000,
+        };
+        let mut old = record(&script.id, 100, LogLevel::Info, false);
+        old.started_at = now - 3_600_000;
+        let mut fresh = record(&script.id, 101, LogLevel::Info, false);
+        fresh.started_at = now;
+        store
+            .record_invocations(&[old, fresh], &by_age)
+            .await
+            .unwrap();
+        let kept = listed(store.clone(), script.id.clone()).await;
+        assert!(kept.contains(&"req-101".to_string()));
+        assert!(
+            !kept.contains(&"req-100".to_string()),
+            "an hour-old record is gone"
+        );
+        store.close().await;
+    }
+}
