@@ -38,6 +38,10 @@ pub struct ServeArgs {
     /// Largest admin request body (script uploads included), in bytes.
     #[arg(long, env = "PICLOUD_MAX_UPLOAD_BYTES", default_value_t = 1 << 20)]
     max_upload_bytes: usize,
+    /// The operator's ceiling for a limit, `NAME=VALUE` (repeatable): no
+    /// default or per-script override set through the admin API may exceed it.
+    #[arg(long = "limit-ceiling", value_name = "NAME=VALUE")]
+    limit_ceilings: Vec<String>,
     /// An admin token to accept (otherwise the first start creates one).
     #[arg(long, env = "PICLOUD_ADMIN_TOKEN", hide_env_values = true)]
     admin_token: Option<String>,
@@ -52,10 +56,16 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     })
     .await
     .context("starting the executor")?;
-    let settings = Settings {
+    let mut settings = Settings {
         max_body_bytes: args.max_upload_bytes,
         ..Settings::default()
     };
+    for assignment in &args.limit_ceilings {
+        settings
+            .ceiling
+            .apply(assignment)
+            .context("--limit-ceiling")?;
+    }
     let manager = Manager::new(store.clone(), Arc::new(executor), settings).await?;
     if let Some(token) = manager.bootstrap_token(args.admin_token.as_deref()).await? {
         eprintln!(
