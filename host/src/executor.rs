@@ -129,11 +129,9 @@ impl Executor {
         let mut store = Store::new(&self.engine, state);
         store.limiter(|s| &mut s.memory);
         if self.config.fuel {
-            let fuel = match limits.fuel {
-                0 => u64::MAX,
-                n => n,
-            };
-            store.set_fuel(fuel).expect("fuel is enabled");
+            store
+                .set_fuel(fuel_budget(limits))
+                .expect("fuel is enabled");
             store
                 .fuel_async_yield_interval(Some(self.config.fuel_yield_interval))
                 .expect("fuel is enabled");
@@ -265,6 +263,14 @@ impl Executor {
     }
 }
 
+/// The fuel an invocation starts with (`0` in the limits: unlimited).
+fn fuel_budget(limits: &Limits) -> u64 {
+    match limits.fuel {
+        0 => u64::MAX,
+        n => n,
+    }
+}
+
 fn fuel_consumed(
     config: &HostConfig,
     limits: &Limits,
@@ -273,11 +279,7 @@ fn fuel_consumed(
     if !config.fuel {
         return None;
     }
-    let budget = match limits.fuel {
-        0 => u64::MAX,
-        n => n,
-    };
-    store.get_fuel().ok().map(|left| budget - left)
+    store.get_fuel().ok().map(|left| fuel_budget(limits) - left)
 }
 
 #[async_trait]

@@ -48,14 +48,7 @@ pub struct ServeArgs {
 }
 
 pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
-    let location = StoreLocation::from_settings(args.database_url.as_deref(), &args.data_dir)?;
-    let store = Store::open(&location).await.context("opening the store")?;
-    let executor = Executor::new(HostConfig {
-        cache_dir: Some(args.data_dir.join("cache")),
-        ..HostConfig::default()
-    })
-    .await
-    .context("starting the executor")?;
+    // Settings first: a bad flag fails before anything starts.
     let mut settings = Settings {
         max_body_bytes: args.max_upload_bytes,
         ..Settings::default()
@@ -66,6 +59,14 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
             .apply(assignment)
             .context("--limit-ceiling")?;
     }
+    let location = StoreLocation::from_settings(args.database_url.as_deref(), &args.data_dir)?;
+    let store = Store::open(&location).await.context("opening the store")?;
+    let executor = Executor::new(HostConfig {
+        cache_dir: Some(args.data_dir.join("cache")),
+        ..HostConfig::default()
+    })
+    .await
+    .context("starting the executor")?;
     let manager = Manager::new(store.clone(), Arc::new(executor), settings).await?;
     if let Some(token) = manager.bootstrap_token(args.admin_token.as_deref()).await? {
         eprintln!(
