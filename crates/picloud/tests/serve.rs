@@ -58,6 +58,14 @@ impl Serving {
     }
 }
 
+async fn get_json(client: &reqwest::Client, url: String, token: Option<&str>) -> Value {
+    let mut request = client.get(url);
+    if let Some(token) = token {
+        request = request.bearer_auth(token);
+    }
+    request.send().await.unwrap().json().await.unwrap()
+}
+
 /// Shares the compiled guest with the other tests of the run.
 fn data_dir(tmp: &tempfile::TempDir) -> PathBuf {
     let dir = tmp.path().join("data");
@@ -83,14 +91,7 @@ async fn serve_answers_health_version_and_the_admin_api_across_a_restart() {
         .unwrap();
     assert_eq!(health.status(), 200);
     assert_eq!(health.text().await.unwrap(), "ok");
-    let version: Value = client
-        .get(format!("{}/version", server.base))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let version = get_json(&client, format!("{}/version", server.base), None).await;
     for key in [
         "admin_api",
         "wit_contract",
@@ -122,15 +123,12 @@ async fn serve_answers_health_version_and_the_admin_api_across_a_restart() {
     server.stop();
 
     let server = Serving::start(&dir);
-    let scripts: Value = client
-        .get(format!("{}/api/v1/admin/scripts", server.base))
-        .bearer_auth(TOKEN)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let scripts = get_json(
+        &client,
+        format!("{}/api/v1/admin/scripts", server.base),
+        Some(TOKEN),
+    )
+    .await;
     assert_eq!(
         scripts[0]["name"], "kept",
         "the script survived the restart"

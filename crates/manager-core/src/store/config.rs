@@ -17,10 +17,11 @@ fn parse(json: &str) -> Result<LimitValues, StoreError> {
 }
 
 impl Store {
-    /// The limit defaults set through the API (only the ones changed).
-    pub async fn limit_defaults(&self) -> Result<LimitValues, StoreError> {
-        let row = sqlx::query("SELECT value FROM config WHERE key = $1")
-            .bind(LIMIT_DEFAULTS)
+    /// Reads one optional JSON map of limits: `sql` selects it as `value`
+    /// for the key `$1`.
+    async fn read_limits(&self, sql: &str, key: &str) -> Result<LimitValues, StoreError> {
+        let row = sqlx::query(sql)
+            .bind(key)
             .fetch_optional(self.pool())
             .await?;
         match row {
@@ -29,29 +30,46 @@ impl Store {
         }
     }
 
-    pub async fn set_limit_defaults(&self, values: &LimitValues) -> Result<(), StoreError> {
+    /// Upserts a JSON map of limits: `sql` takes the key as `$1` and the
+    /// JSON as `$2`.
+    async fn write_limits(
+        &self,
+        sql: &str,
+        key: &str,
+        values: &LimitValues,
+    ) -> Result<(), StoreError> {
         let json = serde_json::to_string(values).expect("a map of numbers serializes");
-        sqlx::query(
+        sqlx::query(sql)
+            .bind(key)
+            .bind(json)
+            .execute(self.pool())
+            .await?;
+        Ok(())
+    }
+
+    /// The limit defaults set through the API (only the ones changed).
+    pub async fn limit_defaults(&self) -> Result<LimitValues, StoreError> {
+        self.read_limits("SELECT value FROM config WHERE key = $1", LIMIT_DEFAULTS)
+            .await
+    }
+
+    pub async fn set_limit_defaults(&self, values: &LimitValues) -> Result<(), StoreError> {
+        self.write_limits(
             "INSERT INTO config (key, value) VALUES ($1, $2) \
              ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            LIMIT_DEFAULTS,
+            values,
         )
-        .bind(LIMIT_DEFAULTS)
-        .bind(json)
-        .execute(self.pool())
-        .await?;
-        Ok(())
+        .await
     }
 
     pub async fn script_limits(&self, script_id: &str) -> Result<LimitValues, StoreError> {
         self.script(script_id).await?;
-        let row = sqlx::query("SELECT overrides FROM script_limits WHERE script_id = $1")
-            .bind(script_id)
-            .fetch_optional(self.pool())
-            .await?;
-        match row {
-            Some(row) => parse(&row.try_get::<String, _>("overrides")?),
-            None => Ok(LimitValues::new()),
-        }
+        self.read_limits(
+            "SELECT overrides AS value FROM script_limits WHERE script_id = $1",
+            script_id,
+        )
+        .await
     }
 
     pub async fn set_script_limits(
@@ -60,15 +78,12 @@ impl Store {
         values: &LimitValues,
     ) -> Result<(), StoreError> {
         self.script(script_id).await?;
-        let json = serde_json::to_string(values).expect("a map of numbers serializes");
-        sqlx::query(
+        self.write_limits(
             "INSERT INTO script_limits (script_id, overrides) VALUES ($1, $2) \
              ON CONFLICT (script_id) DO UPDATE SET overrides = excluded.overrides",
+            script_id,
+            values,
         )
-        .bind(script_id)
-        .bind(json)
-        .execute(self.pool())
-        .await?;
-        Ok(())
+        .await
     }
 }
