@@ -2,8 +2,7 @@
 
 use std::convert::Infallible;
 
-use axum::extract::rejection::QueryRejection;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::response::sse::{Event, KeepAlive, Sse};
 use picloud_shared::LogLevel;
 use serde::{Deserialize, Serialize};
@@ -12,7 +11,7 @@ use tokio_stream::wrappers::errors::BroadcastStreamRecvError;
 use tokio_stream::{Stream, StreamExt};
 
 use super::AppState;
-use super::error::{ApiError, ApiJson};
+use super::error::{ApiError, ApiJson, ApiQuery};
 use crate::store::{InvocationFilter, StoredInvocation};
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
@@ -62,9 +61,8 @@ fn parse_since(since: &str) -> Result<i64, ApiError> {
 pub async fn list(
     State(manager): State<AppState>,
     Path(id): Path<String>,
-    query: Result<Query<LogQuery>, QueryRejection>,
+    ApiQuery(query): ApiQuery<LogQuery>,
 ) -> Result<ApiJson<LogPage>, ApiError> {
-    let Query(query) = query.map_err(|e| ApiError::invalid("invalid_query", e.body_text()))?;
     let limit = query.limit.unwrap_or(50).clamp(1, 500);
     let filter = InvocationFilter {
         since: query.since.as_deref().map(parse_since).transpose()?,
@@ -104,9 +102,8 @@ pub struct StreamQuery {
 )]
 pub async fn stream(
     State(manager): State<AppState>,
-    query: Result<Query<StreamQuery>, QueryRejection>,
+    ApiQuery(query): ApiQuery<StreamQuery>,
 ) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, ApiError> {
-    let Query(query) = query.map_err(|e| ApiError::invalid("invalid_query", e.body_text()))?;
     let script = match query.script {
         Some(key) => Some(manager.store.script_by_id_or_name(&key).await?.id),
         None => None,

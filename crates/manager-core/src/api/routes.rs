@@ -1,12 +1,12 @@
 //! Routes: create, list, delete, check for conflicts, and match a request.
 
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use picloud_shared::routing::{MatchError, RouteError};
 use serde::{Deserialize, Serialize};
 
 use super::AppState;
-use super::error::{ApiError, ApiJson};
+use super::error::{ApiError, ApiJson, ApiQuery};
 use crate::store::Route;
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
@@ -155,9 +155,8 @@ pub struct MatchResult {
 )]
 pub async fn matching(
     State(manager): State<AppState>,
-    query: Result<Query<MatchQuery>, axum::extract::rejection::QueryRejection>,
+    ApiQuery(query): ApiQuery<MatchQuery>,
 ) -> Result<ApiJson<MatchResult>, ApiError> {
-    let Query(query) = query.map_err(|e| ApiError::invalid("invalid_query", e.body_text()))?;
     let table = manager.route_table().await;
     match table.at(&query.method, &query.path) {
         Ok(found) => Ok(ApiJson(MatchResult {
