@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 use async_trait::async_trait;
 use picloud_shared::{
     ExecutorClient, ExecutorError, HttpResponse, Invocation, InvocationResult, LimitKind, Limits,
-    ScriptError,
+    Occupancy, ScriptError,
 };
 use tokio::sync::Semaphore;
 use wasmtime::component::Linker;
@@ -336,5 +336,12 @@ impl ExecutorClient for Executor {
             })
             .await?;
         Ok(outcome)
+    }
+
+    fn occupancy(&self) -> Option<Occupancy> {
+        Some(Occupancy {
+            in_use: self.in_flight(),
+            capacity: self.config.max_instances as usize,
+        })
     }
 }

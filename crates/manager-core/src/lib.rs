@@ -20,11 +20,13 @@
 
 pub mod api;
 mod auth;
+mod catalog;
 pub mod store;
 
 use std::sync::Arc;
 
-use picloud_shared::routing::RouteTable;
+use picloud_shared::catalog::CatalogChange;
+use picloud_shared::routing::{RouteTable, RouteTarget};
 use picloud_shared::{ExecutorClient, Limits};
 use tokio::sync::{Mutex, RwLock};
 
@@ -66,13 +68,6 @@ impl Default for Settings {
     }
 }
 
-/// What a route in the table leads to.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RouteTarget {
-    pub route_id: String,
-    pub script_id: String,
-}
-
 /// The control plane: the store, the route table built from it, and the
 /// admin tokens, shared by the admin API's handlers.
 pub struct Manager {
@@ -86,6 +81,8 @@ pub struct Manager {
     tokens: auth::TokenCache,
     /// Every recorded invocation, for the live tail (SSE).
     live: tokio::sync::broadcast::Sender<Arc<picloud_shared::InvocationRecord>>,
+    /// Who hears about changes to scripts and routes (the orchestrator's cache).
+    listeners: catalog::Listeners,
 }
 
 impl std::fmt::Debug for Manager {
@@ -110,6 +107,7 @@ impl Manager {
             route_writes: Mutex::new(()),
             tokens: auth::TokenCache::default(),
             live: tokio::sync::broadcast::channel(1024).0,
+            listeners: catalog::Listeners::default(),
         });
         manager.reload_routes().await?;
         manager.tokens.reload(&manager.store).await?;
@@ -139,7 +137,13 @@ impl Manager {
             }
         }
         *self.routes.write().await = Arc::new(table);
+        self.listeners.notify(&CatalogChange::Routes);
         Ok(())
+    }
+
+    /// Tells the listeners that something changed (after it is stored).
+    fn changed(&self, change: CatalogChange) {
+        self.listeners.notify(&change);
     }
 
     /// The limits a script runs with: built-in defaults, then the defaults

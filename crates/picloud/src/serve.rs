@@ -1,109 +1,114 @@
-//! `picloud serve`: the control plane and the executor in one process.
+//! `picloud serve`: manager, orchestrator and executor in one process.
 //!
-//! Serves the admin API at `/api/v1/admin`, `/healthz` and `/version`. User
-//! routes (the orchestrator) are the next milestone; until then every other
-//! path is a JSON 404.
+//! One listener serves the admin API (`/api/v1/admin`), the execute API
+//! and user routes (the orchestrator), `/healthz`, `/version` and
+//! `/metrics`. Shutdown (SIGTERM/SIGINT) stops accepting, lets in-flight
+//! requests finish for a bounded time, then flushes the invocation log.
 
-use std::net::SocketAddr;
-use std::path::PathBuf;
 use std::sync::Arc;
 
 use anyhow::Context;
 use axum::Json;
-use axum::http::StatusCode;
-use axum::response::IntoResponse;
 use axum::routing::get;
-use clap::Args;
 use picloud_host::{Executor, HostConfig, WIT_CONTRACT_VERSION};
 use picloud_manager_core::api::ADMIN_API_VERSION;
 use picloud_manager_core::store::{Store, StoreLocation};
 use picloud_manager_core::{Manager, Settings};
-use picloud_shared::SCRIPTING_CONTRACT_VERSION;
+use picloud_orchestrator_core::{EXECUTE_API_VERSION, Orchestrator, RemoteExecutor};
+use picloud_shared::{ExecutorClient, SCRIPTING_CONTRACT_VERSION};
 use serde_json::json;
 
-#[derive(Debug, Args)]
-pub struct ServeArgs {
-    /// Address to listen on.
-    #[arg(long, env = "PICLOUD_LISTEN", default_value = "127.0.0.1:8080")]
-    listen: SocketAddr,
-    /// Directory of the embedded SQLite store (and the compiled-guest cache).
-    #[arg(long, env = "PICLOUD_DATA_DIR", default_value = "./picloud-data")]
-    data_dir: PathBuf,
-    /// A postgres:// URL: use PostgreSQL instead of the embedded store.
-    #[arg(long, env = "PICLOUD_DATABASE_URL")]
-    database_url: Option<String>,
-    /// The URL users reach this server at (reported by /version).
-    #[arg(long, env = "PICLOUD_PUBLIC_BASE_URL")]
-    public_base_url: Option<String>,
-    /// Largest admin request body (script uploads included), in bytes.
-    #[arg(long, env = "PICLOUD_MAX_UPLOAD_BYTES", default_value_t = 1 << 20)]
-    max_upload_bytes: usize,
-    /// The operator's ceiling for a limit, `NAME=VALUE` (repeatable): no
-    /// default or per-script override set through the admin API may exceed it.
-    #[arg(long = "limit-ceiling", value_name = "NAME=VALUE")]
-    limit_ceilings: Vec<String>,
-    /// An admin token to accept (otherwise the first start creates one).
-    #[arg(long, env = "PICLOUD_ADMIN_TOKEN", hide_env_values = true)]
-    admin_token: Option<String>,
-}
+use crate::config::{ServeArgs, ServeConfig};
 
 pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     // Settings first: a bad flag fails before anything starts.
-    let mut settings = Settings {
-        max_body_bytes: args.max_upload_bytes,
+    let config = args.resolve(Settings::default().ceiling)?;
+    let ServeConfig {
+        listen,
+        ref data_dir,
+        ..
+    } = config;
+    let settings = Settings {
+        max_body_bytes: config.max_upload_bytes,
+        limits: config.limits,
+        ceiling: config.ceiling,
         ..Settings::default()
     };
-    for assignment in &args.limit_ceilings {
-        settings
-            .ceiling
-            .apply(assignment)
-            .context("--limit-ceiling")?;
-    }
-    let location = StoreLocation::from_settings(args.database_url.as_deref(), &args.data_dir)?;
+    let location = StoreLocation::from_settings(config.database_url.as_deref(), data_dir)?;
     let store = Store::open(&location).await.context("opening the store")?;
-    let executor = Executor::new(HostConfig {
-        cache_dir: Some(args.data_dir.join("cache")),
-        ..HostConfig::default()
-    })
-    .await
-    .context("starting the executor")?;
-    let manager = Manager::new(store.clone(), Arc::new(executor), settings).await?;
-    if let Some(token) = manager.bootstrap_token(args.admin_token.as_deref()).await? {
+    let executor: Arc<dyn ExecutorClient> = match &config.executor_url {
+        Some(url) => Arc::new(RemoteExecutor::new(url)?),
+        None => {
+            let defaults = HostConfig::default();
+            let executor = Executor::new(HostConfig {
+                cache_dir: Some(data_dir.join("cache")),
+                max_instances: config.max_instances.unwrap_or(defaults.max_instances),
+                ..defaults
+            })
+            .await
+            .context("starting the executor")?;
+            Arc::new(executor)
+        }
+    };
+    let manager = Manager::new(store.clone(), executor.clone(), settings).await?;
+    if let Some(token) = manager
+        .bootstrap_token(config.admin_token.as_deref())
+        .await?
+    {
         eprintln!(
             "Created the first admin token (shown only once; store it now):\n\n    {token}\n"
         );
     }
+    let orchestrator = Orchestrator::new(
+        manager.clone(),
+        manager.clone(),
+        executor,
+        picloud_orchestrator_core::Settings {
+            max_body_bytes: config.max_request_bytes,
+            ..Default::default()
+        },
+    );
 
-    let public_base_url = args
-        .public_base_url
-        .clone()
-        .unwrap_or_else(|| format!("http://{}", args.listen));
     let version = json!({
         "picloud": env!("CARGO_PKG_VERSION"),
         "admin_api": ADMIN_API_VERSION,
+        "execute_api": EXECUTE_API_VERSION,
         "wit_contract": WIT_CONTRACT_VERSION,
         "scripting_contract": SCRIPTING_CONTRACT_VERSION,
-        "public_base_url": public_base_url,
+        "public_base_url": config.public_base_url,
     });
     let app = axum::Router::new()
         .merge(manager.router())
         .route("/healthz", get(|| async { "ok" }))
         .route("/version", get(move || async move { Json(version) }))
-        .fallback(|| async {
-            (
-                StatusCode::NOT_FOUND,
-                Json(json!({"error": {"code": "route_not_found", "message": "no route matches this request"}})),
-            )
-                .into_response()
-        });
+        .merge(orchestrator.router());
+    let app = orchestrator.edge(app);
 
-    let listener = tokio::net::TcpListener::bind(args.listen)
+    let listener = tokio::net::TcpListener::bind(listen)
         .await
-        .with_context(|| format!("listening on {}", args.listen))?;
+        .with_context(|| format!("listening on {listen}"))?;
     eprintln!("PiCloud listening on http://{}", listener.local_addr()?);
-    axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown_signal())
-        .await?;
+    tracing::info!(%listen, executor = config.executor_url.as_deref().unwrap_or("in-process"), "serving");
+
+    let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
+    let server = tokio::spawn(async move {
+        axum::serve(listener, app)
+            .with_graceful_shutdown(async {
+                let _ = stop_rx.await;
+            })
+            .await
+    });
+    shutdown_signal().await;
+    eprintln!("PiCloud shutting down: finishing in-flight requests");
+    let _ = stop_tx.send(());
+    match tokio::time::timeout(config.shutdown_timeout, server).await {
+        Ok(joined) => joined.context("the server task")??,
+        Err(_) => tracing::warn!(
+            timeout = ?config.shutdown_timeout,
+            "in-flight requests did not finish in time; closing anyway"
+        ),
+    }
+    orchestrator.shutdown().await;
     store.close().await;
     Ok(())
 }

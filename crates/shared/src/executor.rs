@@ -20,4 +20,40 @@ pub trait ExecutorClient: Send + Sync + 'static {
         source: &str,
         limits: &Limits,
     ) -> Result<Result<(), ScriptError>, ExecutorError>;
+
+    /// How many instance slots are in use right now, if this client knows
+    /// (for metrics; a remote client does not).
+    fn occupancy(&self) -> Option<Occupancy> {
+        None
+    }
+}
+
+/// Instance slots in use and in all.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Occupancy {
+    pub in_use: usize,
+    pub capacity: usize,
+}
+
+/// The wire protocol between a remote `ExecutorClient` and a
+/// `picloud-executor` process: JSON over HTTP. Each endpoint answers 200
+/// with a `Result` whenever the executor itself ran (`{"Ok": …}` or
+/// `{"Err": ExecutorError}`); any other status means the process could not.
+pub mod wire {
+    use serde::{Deserialize, Serialize};
+
+    use crate::Limits;
+
+    /// `POST`: an [`Invocation`](crate::Invocation) in,
+    /// `Result<InvocationResult, ExecutorError>` out.
+    pub const INVOKE_PATH: &str = "/v1/invoke";
+    /// `POST`: a [`CheckRequest`] in,
+    /// `Result<Result<(), ScriptError>, ExecutorError>` out.
+    pub const CHECK_PATH: &str = "/v1/check";
+
+    #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+    pub struct CheckRequest {
+        pub source: String,
+        pub limits: Limits,
+    }
 }

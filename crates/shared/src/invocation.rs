@@ -28,6 +28,7 @@ pub struct HttpRequest {
     pub query: Vec<(String, String)>,
     /// Header pairs; names lower-case.
     pub headers: Vec<(String, String)>,
+    #[serde(with = "base64_body")]
     pub body: Vec<u8>,
 }
 
@@ -46,6 +47,7 @@ pub struct HttpResponse {
     pub status: u16,
     /// Header pairs; names lower-case.
     pub headers: Vec<(String, String)>,
+    #[serde(with = "base64_body")]
     pub body: Vec<u8>,
 }
 
@@ -132,4 +134,43 @@ pub struct InvocationRecord {
     pub error: Option<ScriptError>,
     pub duration_us: u64,
     pub logs: Vec<LogLine>,
+}
+
+/// Bodies travel as base64 strings in JSON (to a remote executor), not as
+/// arrays of numbers.
+mod base64_body {
+    use base64::Engine as _;
+    use base64::engine::general_purpose::STANDARD;
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(bytes: &[u8], serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&STANDARD.encode(bytes))
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Vec<u8>, D::Error> {
+        let text = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
+        STANDARD
+            .decode(text.as_bytes())
+            .map_err(serde::de::Error::custom)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bodies_travel_as_base64() {
+        let request = HttpRequest {
+            method: "POST".into(),
+            body: vec![0, 255, b'a'],
+            ..HttpRequest::default()
+        };
+        let json = serde_json::to_value(&request).unwrap();
+        assert_eq!(json["body"], "AP9h");
+        assert_eq!(
+            serde_json::from_value::<HttpRequest>(json).unwrap(),
+            request
+        );
+    }
 }

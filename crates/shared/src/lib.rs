@@ -6,14 +6,15 @@
 //! without knowing whether the executor is in-process or across the network,
 //! so every type it carries serializes cleanly with serde.
 
+pub mod catalog;
 mod error;
-mod executor;
+pub mod executor;
 mod invocation;
 mod limits;
 pub mod routing;
 
 pub use error::{ExecutorError, LimitKind, Position, ScriptError};
-pub use executor::ExecutorClient;
+pub use executor::{ExecutorClient, Occupancy};
 pub use invocation::{
     HttpRequest, HttpResponse, Invocation, InvocationRecord, InvocationResult, LogLevel, LogLine,
     ScriptRef,

@@ -14,12 +14,19 @@ use serde::{Deserialize, Serialize};
 
 /// Path prefixes that belong to PiCloud itself: the path itself and
 /// everything under it (`/version`, `/version/x`, but not `/versions`).
-pub const RESERVED_PREFIXES: &[&str] = &["/api/", "/admin/", "/healthz", "/version"];
+pub const RESERVED_PREFIXES: &[&str] = &["/api/", "/admin/", "/healthz", "/version", "/metrics"];
 
 /// Methods a route may be bound to; `*` matches any.
 pub const METHODS: &[&str] = &[
     "GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS", "*",
 ];
+
+/// What a stored route leads to: the value of the server's route table.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RouteTarget {
+    pub route_id: String,
+    pub script_id: String,
+}
 
 /// Why a route definition is not acceptable.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -458,6 +465,7 @@ mod tests {
             "/healthz",
             "/version",
             "/version/2",
+            "/metrics",
         ] {
             assert!(
                 matches!(t.check("GET", path), Err(RouteError::Reserved { .. })),

@@ -3,6 +3,7 @@
 
 use axum::extract::{Path, State};
 use picloud_shared::Limits;
+use picloud_shared::catalog::CatalogChange;
 use serde::{Deserialize, Serialize};
 
 use super::AppState;
@@ -74,6 +75,7 @@ pub async fn update(
 ) -> Result<ApiJson<ConfigView>, ApiError> {
     validate(&body.limits, &manager.settings.ceiling)?;
     manager.store.set_limit_defaults(&body.limits).await?;
+    manager.changed(CatalogChange::All);
     show(State(manager)).await
 }
 
@@ -117,5 +119,6 @@ pub async fn set_script_limits(
 ) -> Result<ApiJson<ScriptLimitsView>, ApiError> {
     validate(&body.limits, &manager.settings.ceiling)?;
     manager.store.set_script_limits(&id, &body.limits).await?;
+    manager.changed(CatalogChange::Script(id.clone()));
     script_limits(State(manager), Path(id)).await
 }

@@ -2,6 +2,7 @@
 
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
+use picloud_shared::catalog::CatalogChange;
 use serde::{Deserialize, Serialize};
 
 use super::AppState;
@@ -175,6 +176,7 @@ pub async fn update(
             },
         )
         .await?;
+    manager.changed(CatalogChange::Script(script.id.clone()));
     Ok(ApiJson(script))
 }
 
@@ -191,6 +193,7 @@ pub async fn delete(
 ) -> Result<StatusCode, ApiError> {
     let _guard = manager.route_writes.lock().await;
     manager.store.delete_script(&id).await?;
+    manager.changed(CatalogChange::Script(id));
     manager.reload_routes().await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -258,5 +261,7 @@ pub async fn activate(
     Path((id, n)): Path<(String, String)>,
 ) -> Result<ApiJson<Script>, ApiError> {
     let n = version_number(&n)?;
-    Ok(ApiJson(manager.store.activate_version(&id, n).await?))
+    let script = manager.store.activate_version(&id, n).await?;
+    manager.changed(CatalogChange::Script(script.id.clone()));
+    Ok(ApiJson(script))
 }
