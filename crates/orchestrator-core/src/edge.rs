@@ -55,7 +55,7 @@ pub struct HeaderCaps {
 impl Default for HeaderCaps {
     fn default() -> Self {
         HeaderCaps {
-            max_count: 100,
+            max_count: 64,
             max_bytes: 32 << 10,
         }
     }
