@@ -127,14 +127,16 @@ impl ServeArgs {
         for assignment in &self.limit_ceilings {
             ceiling.apply(assignment).context("--limit-ceiling")?;
         }
-        let executor_url = self.executor_url.or(file.executor_url);
+        // An empty variable (`PICLOUD_DATABASE_URL=`) means "not set".
+        let set = |value: Option<String>| value.filter(|v| !v.trim().is_empty());
+        let executor_url = set(self.executor_url).or(set(file.executor_url));
         Ok(ServeConfig {
             listen,
             data_dir: self
                 .data_dir
                 .or(file.data_dir)
                 .unwrap_or_else(|| PathBuf::from("./picloud-data")),
-            database_url: self.database_url.or(file.database_url),
+            database_url: set(self.database_url).or(set(file.database_url)),
             public_base_url: self
                 .public_base_url
                 .or(file.public_base_url)

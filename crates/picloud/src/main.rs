@@ -4,6 +4,7 @@
 
 mod client;
 mod config;
+mod dashboard;
 mod run;
 mod serve;
 

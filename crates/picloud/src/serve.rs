@@ -81,6 +81,7 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         .merge(manager.router())
         .route("/healthz", get(|| async { "ok" }))
         .route("/version", get(move || async move { Json(version) }))
+        .merge(crate::dashboard::router())
         .merge(orchestrator.router());
     let app = orchestrator.edge(app);
 

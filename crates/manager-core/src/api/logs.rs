@@ -12,7 +12,7 @@ use tokio_stream::{Stream, StreamExt};
 
 use super::AppState;
 use super::error::{ApiError, ApiJson, ApiQuery};
-use crate::store::{InvocationFilter, StoredInvocation};
+use crate::store::{InvocationFilter, ScriptStats, StoredInvocation};
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[serde(deny_unknown_fields)]
@@ -63,6 +63,41 @@ pub async fn list(
     Path(id): Path<String>,
     ApiQuery(query): ApiQuery<LogQuery>,
 ) -> Result<ApiJson<LogPage>, ApiError> {
+    page(&manager, Some(&id), query).await
+}
+
+/// Every script's invocations, newest first.
+#[utoipa::path(
+    get,
+    path = "/logs",
+    tag = "logs",
+    params(LogQuery),
+    responses((status = 200, description = "A page of invocations of every script, newest first", body = LogPage), (status = "4XX", description = "A typed error", body = crate::api::ErrorBody))
+)]
+pub async fn list_all(
+    State(manager): State<AppState>,
+    ApiQuery(query): ApiQuery<LogQuery>,
+) -> Result<ApiJson<LogPage>, ApiError> {
+    page(&manager, None, query).await
+}
+
+/// Per script: invocations, 5xx answers and the last invocation, over the
+/// retained log.
+#[utoipa::path(
+    get,
+    path = "/stats",
+    tag = "logs",
+    responses((status = 200, description = "One entry per script that has been invoked", body = Vec<ScriptStats>), (status = "4XX", description = "A typed error", body = crate::api::ErrorBody))
+)]
+pub async fn stats(State(manager): State<AppState>) -> Result<ApiJson<Vec<ScriptStats>>, ApiError> {
+    Ok(ApiJson(manager.store.invocation_stats().await?))
+}
+
+async fn page(
+    manager: &crate::Manager,
+    script: Option<&str>,
+    query: LogQuery,
+) -> Result<ApiJson<LogPage>, ApiError> {
     let limit = query.limit.unwrap_or(50).clamp(1, 500);
     let filter = InvocationFilter {
         since: query.since.as_deref().map(parse_since).transpose()?,
@@ -71,7 +106,7 @@ pub async fn list(
         cursor: query.cursor,
         limit,
     };
-    let invocations = manager.store.invocations(&id, &filter).await?;
+    let invocations = manager.store.invocations(script, &filter).await?;
     let next_cursor = (invocations.len() == limit as usize)
         .then(|| invocations.last().map(|i| i.seq))
         .flatten();

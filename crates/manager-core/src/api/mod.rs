@@ -5,6 +5,7 @@ mod error;
 mod logs;
 mod routes;
 mod scripts;
+mod session;
 mod test_run;
 mod tokens;
 
@@ -89,6 +90,10 @@ impl Manager {
             .routes(routes!(routes::delete))
             .routes(routes!(tokens::list, tokens::create))
             .routes(routes!(tokens::revoke))
+            .routes(routes!(session::sign_in, session::show, session::sign_out))
+            .routes(routes!(scripts::check))
+            .routes(routes!(logs::list_all))
+            .routes(routes!(logs::stats))
             .split_for_parts()
     }
 
@@ -127,13 +132,20 @@ async fn not_found() -> ApiError {
     )
 }
 
+/// Admits a request with a valid token, as `Authorization: Bearer` or
+/// the dashboard's session cookie. Signing in and out needs none.
 async fn authenticate(State(manager): State<AppState>, request: Request, next: Next) -> Response {
+    let session = request.uri().path().ends_with("/session");
+    if session && request.method() != axum::http::Method::GET {
+        return next.run(request).await;
+    }
     let presented = request
         .headers()
         .get(AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.strip_prefix("Bearer "))
-        .map(str::trim);
+        .map(str::trim)
+        .or_else(|| session::cookie_token(request.headers()));
     match presented {
         Some(token) if manager.tokens.verify(token).await.is_some() => next.run(request).await,
         _ => ApiError::unauthorized().into_response(),

@@ -265,3 +265,54 @@ pub async fn activate(
     manager.changed(CatalogChange::Script(script.id.clone()));
     Ok(ApiJson(script))
 }
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CheckScript {
+    source: String,
+}
+
+/// The verdict on a source: `ok`, or the error with its line and column.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct SourceCheck {
+    ok: bool,
+    /// `{code, message, line, column}` when the source does not compile.
+    error: Option<serde_json::Value>,
+}
+
+/// Compiles a source without storing or running it (the editor's live check).
+#[utoipa::path(
+    post,
+    path = "/check",
+    tag = "scripts",
+    request_body = CheckScript,
+    responses((status = 200, description = "The verdict (a compile error is a 200 with `ok: false`)", body = SourceCheck), (status = "4XX", description = "A typed error", body = crate::api::ErrorBody))
+)]
+pub async fn check(
+    State(manager): State<AppState>,
+    ApiJson(body): ApiJson<CheckScript>,
+) -> Result<ApiJson<SourceCheck>, ApiError> {
+    manager.check_script_size(&body.source)?;
+    let verdict = manager
+        .executor
+        .check(&body.source, &manager.settings.limits)
+        .await?;
+    Ok(ApiJson(match verdict {
+        Ok(()) => SourceCheck {
+            ok: true,
+            error: None,
+        },
+        Err(err) => {
+            let position = err.position();
+            SourceCheck {
+                ok: false,
+                error: Some(serde_json::json!({
+                    "code": err.code(),
+                    "message": err.to_string(),
+                    "line": position.map(|p| p.line),
+                    "column": position.map(|p| p.column),
+                })),
+            }
+        }
+    }))
+}

@@ -149,13 +149,16 @@ impl Store {
         Ok(())
     }
 
-    /// A page of a script's invocations, newest first.
+    /// A page of a script's invocations (every script's with `None`),
+    /// newest first.
     pub async fn invocations(
         &self,
-        script_id: &str,
+        script_id: Option<&str>,
         filter: &InvocationFilter,
     ) -> Result<Vec<StoredInvocation>, StoreError> {
-        self.script(script_id).await?;
+        if let Some(id) = script_id {
+            self.script(id).await?;
+        }
         let levels: Vec<&str> = match filter.level {
             Some(min) => LEVELS
                 .iter()
@@ -172,7 +175,7 @@ impl Store {
         };
         let rows = sqlx::query(
             "SELECT seq, id, script_id, version, started_at, method, path, status, error, duration_us, logs \
-             FROM invocations WHERE script_id = $1 \
+             FROM invocations WHERE ($1 IS NULL OR script_id = $1) \
              AND ($2 IS NULL OR started_at >= $2) \
              AND ($3 IS NULL OR seq < $3) \
              AND ($4 IS NULL OR outcome = $4) \
@@ -195,6 +198,40 @@ impl Store {
         .await?;
         rows.iter().map(stored).collect()
     }
+
+    /// Per script, over the retained log: invocations, failures (5xx) and
+    /// the last start time.
+    pub async fn invocation_stats(&self) -> Result<Vec<ScriptStats>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT script_id, COUNT(*) AS total, \
+             SUM(CASE WHEN status >= 500 THEN 1 ELSE 0 END) AS errors, \
+             MAX(started_at) AS last_at \
+             FROM invocations GROUP BY script_id ORDER BY script_id",
+        )
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter()
+            .map(|row| {
+                Ok(ScriptStats {
+                    script_id: row.try_get("script_id")?,
+                    invocations: row.try_get::<i64, _>("total")? as u64,
+                    errors: row.try_get::<i64, _>("errors")? as u64,
+                    last_invocation_at: row.try_get("last_at")?,
+                })
+            })
+            .collect()
+    }
+}
+
+/// A script's invocation counts over its retained log.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct ScriptStats {
+    pub script_id: String,
+    pub invocations: u64,
+    /// Invocations answered with a 5xx.
+    pub errors: u64,
+    /// Unix milliseconds.
+    pub last_invocation_at: i64,
 }
 
 async fn apply_retention(

@@ -18,7 +18,7 @@ use sqlx::any::{AnyPoolOptions, install_default_drivers};
 use sqlx::{AnyPool, migrate::Migrator};
 
 pub use config::LimitValues;
-pub use invocations::{InvocationFilter, Retention, StoredInvocation};
+pub use invocations::{InvocationFilter, Retention, ScriptStats, StoredInvocation};
 pub use routes::Route;
 pub use scripts::{NewScript, Script, ScriptUpdate, ScriptVersion};
 pub use tokens::TokenInfo;

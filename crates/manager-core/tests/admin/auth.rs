@@ -30,6 +30,10 @@ pub const ENDPOINTS: &[(&str, &str)] = &[
     ("GET", "/tokens"),
     ("POST", "/tokens"),
     ("DELETE", "/tokens/x"),
+    ("GET", "/logs"),
+    ("GET", "/stats"),
+    ("POST", "/check"),
+    ("GET", "/session"),
     ("GET", "/no-such-endpoint"),
 ];
 
@@ -62,4 +66,79 @@ async fn every_endpoint_is_401_without_a_valid_token() {
         assert_eq!(server.get("/scripts").await.1, serde_json::json!([]));
         server.stop().await;
     }
+}
+
+#[tokio::test]
+async fn a_browser_session_is_an_http_only_cookie_that_authenticates_like_the_token() {
+    let backend = &backends().await[0];
+    let server = Server::start(backend).await;
+    let client = reqwest::Client::new();
+    let session = format!("{}/session", server.base);
+
+    let refused = client
+        .post(&session)
+        .json(&serde_json::json!({"token": "pic_wrong"}))
+        .send()
+        .await
+        .unwrap();
+    assert!(refused.headers().get("set-cookie").is_none());
+    assert_error(&read(refused).await, 401, "unauthorized");
+
+    let signed_in = client
+        .post(&session)
+        .json(&serde_json::json!({ "token": server.token }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(signed_in.status(), 200);
+    let cookie = signed_in.headers()["set-cookie"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    for attribute in ["HttpOnly", "SameSite=Strict", "Path=/api/v1/admin"] {
+        assert!(cookie.contains(attribute), "{attribute} in {cookie}");
+    }
+    assert!(!cookie.contains("Secure"), "plain HTTP: no Secure flag");
+    let pair = cookie.split(';').next().unwrap().to_owned();
+
+    // The cookie alone is enough for the API, and nothing else in a cookie is.
+    let listed = client
+        .get(format!("{}/scripts", server.base))
+        .header("cookie", &pair)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(listed.status(), 200);
+    let forged = client
+        .get(format!("{}/scripts", server.base))
+        .header("cookie", "picloud_token=pic_forged; other=1")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(forged.status(), 401);
+
+    // Behind an HTTPS proxy the cookie is Secure.
+    let proxied = client
+        .post(&session)
+        .header("x-forwarded-proto", "https")
+        .json(&serde_json::json!({ "token": server.token }))
+        .send()
+        .await
+        .unwrap();
+    assert!(
+        proxied.headers()["set-cookie"]
+            .to_str()
+            .unwrap()
+            .contains("; Secure")
+    );
+
+    let signed_out = client.delete(&session).send().await.unwrap();
+    assert_eq!(signed_out.status(), 204);
+    assert!(
+        signed_out.headers()["set-cookie"]
+            .to_str()
+            .unwrap()
+            .contains("Max-Age=0")
+    );
+    server.stop().await;
 }

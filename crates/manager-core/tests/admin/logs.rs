@@ -214,7 +214,7 @@ async fn retention_bounds_bytes_and_age_too() {
                 ..Default::default()
             };
             store
-                .invocations(&id, &filter)
+                .invocations(Some(&id), &filter)
                 .await
                 .unwrap()
                 .into_iter()
@@ -270,5 +270,62 @@ async fn retention_bounds_bytes_and_age_too() {
             "an hour-old record is gone"
         );
         store.close().await;
+    }
+}
+
+#[tokio::test]
+async fn global_logs_and_stats_cover_every_script() {
+    for backend in backends().await {
+        let s = Server::start(&backend).await;
+        let a = s.create_script("a", "1").await;
+        let b = s.create_script("b", "2").await;
+        // Recent, so that retention by age keeps them.
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_millis() as i64;
+        let mut batch = vec![
+            record(&a, 1, LogLevel::Info, false),
+            record(&a, 2, LogLevel::Info, true),
+            record(&b, 3, LogLevel::Warn, false),
+        ];
+        for (i, r) in batch.iter_mut().enumerate() {
+            r.started_at = now + i as i64;
+        }
+        s.manager.record_invocations(&batch).await.unwrap();
+
+        let (status, page) = s.get("/logs?limit=10").await;
+        assert_eq!(status, 200, "{}", s.backend);
+        let ids: Vec<&str> = page["invocations"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|i| i["id"].as_str().unwrap())
+            .collect();
+        assert_eq!(
+            ids,
+            ["req-3", "req-2", "req-1"],
+            "{}: newest first",
+            s.backend
+        );
+        let (_, failed) = s.get("/logs?status=error").await;
+        assert_eq!(failed["invocations"].as_array().unwrap().len(), 1);
+
+        let (status, stats) = s.get("/stats").await;
+        assert_eq!(status, 200);
+        let of = |id: &str| {
+            stats
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|e| e["script_id"] == id)
+                .cloned()
+                .unwrap()
+        };
+        assert_eq!(of(&a)["invocations"], 2, "{}", s.backend);
+        assert_eq!(of(&a)["errors"], 1);
+        assert_eq!(of(&a)["last_invocation_at"], now + 1);
+        assert_eq!(of(&b)["errors"], 0);
+        s.stop().await;
     }
 }

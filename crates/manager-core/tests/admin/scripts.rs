@@ -324,3 +324,27 @@ async fn test_runs_return_the_response_logs_and_precise_error() {
         s.stop().await;
     }
 }
+
+#[tokio::test]
+async fn check_compiles_a_source_without_storing_it() {
+    let backend = &backends().await[0];
+    let s = Server::start(backend).await;
+    let (status, verdict) = s
+        .post(
+            "/check",
+            serde_json::json!({"source": "let a = 1;\nlet b = ;"}),
+        )
+        .await;
+    assert_eq!(status, 200);
+    assert_eq!(verdict["ok"], false);
+    assert_eq!(verdict["error"]["code"], "compile_error");
+    assert_eq!(verdict["error"]["line"], 2);
+    assert_eq!(verdict["error"]["column"], 9);
+    let (_, verdict) = s
+        .post("/check", serde_json::json!({"source": "40 + 2"}))
+        .await;
+    assert_eq!(verdict, serde_json::json!({"ok": true, "error": null}));
+    let (_, scripts) = s.get("/scripts").await;
+    assert_eq!(scripts, serde_json::json!([]), "nothing stored");
+    s.stop().await;
+}
