@@ -257,30 +257,57 @@ impl<T> RouteTable<T> {
     /// Whether `method path` could be added, and if not, why. The route it
     /// would collide with is in [`RouteError::Conflict`].
     pub fn check(&self, method: &str, path: &str) -> Result<(String, PathPattern), RouteError> {
+        let (method, pattern, shape) = self.validate(method, path)?;
+        if shape.is_none() {
+            // A new shape: let matchit judge whether it can coexist with
+            // the others of its layer, on a copy (matchit may change the
+            // tree before it finds a conflict).
+            let layer = &self.layers[Self::layer_of(&pattern)];
+            let mut probe = layer.router.clone();
+            probe
+                .insert(&pattern.shape, 0)
+                .map_err(|e| Self::insert_error(layer, e, &method, path))?;
+        }
+        Ok((method, pattern))
+    }
+
+    /// Parses and checks what needs no trial insert: method, syntax,
+    /// reserved prefixes, and methods against routes of the same shape.
+    /// Also returns the index of that shape, if it exists.
+    fn validate(
+        &self,
+        method: &str,
+        path: &str,
+    ) -> Result<(String, PathPattern, Option<usize>), RouteError> {
         let method = parse_method(method)?;
         let pattern = PathPattern::parse(path)?;
         let layer = &self.layers[Self::layer_of(&pattern)];
-        let conflict = |existing: RouteKey| RouteError::Conflict {
-            method: method.clone(),
-            path: path.to_string(),
-            existing,
-        };
-        if let Some(&index) = layer.by_shape.get(&pattern.shape) {
-            if let Some(existing) = layer.shapes[index]
+        let shape = layer.by_shape.get(&pattern.shape).copied();
+        if let Some(index) = shape
+            && let Some(existing) = layer.shapes[index]
                 .iter()
                 .find(|e| methods_overlap(&e.key.method, &method))
-            {
-                return Err(conflict(existing.key.clone()));
-            }
-            return Ok((method, pattern));
+        {
+            return Err(RouteError::Conflict {
+                method,
+                path: path.to_string(),
+                existing: existing.key.clone(),
+            });
         }
-        // A new shape: let matchit judge whether it can coexist with the
-        // others of its layer.
-        let mut probe = layer.router.clone();
-        match probe.insert(&pattern.shape, 0) {
-            Ok(()) => Ok((method, pattern)),
-            Err(matchit::InsertError::Conflict { with }) => {
-                let existing = layer
+        Ok((method, pattern, shape))
+    }
+
+    fn insert_error(
+        layer: &Layer<T>,
+        error: matchit::InsertError,
+        method: &str,
+        path: &str,
+    ) -> RouteError {
+        match error {
+            matchit::InsertError::Conflict { with } => RouteError::Conflict {
+                method: method.to_string(),
+                path: path.to_string(),
+                existing: layer
                     .by_shape
                     .get(&with)
                     .and_then(|&i| layer.shapes[i].first())
@@ -288,31 +315,29 @@ impl<T> RouteTable<T> {
                     .unwrap_or(RouteKey {
                         method: "*".into(),
                         path: with,
-                    });
-                Err(conflict(existing))
-            }
-            Err(other) => Err(RouteError::Path {
+                    }),
+            },
+            other => RouteError::Path {
                 path: path.to_string(),
                 reason: other.to_string(),
-            }),
+            },
         }
     }
 
-    /// Adds a route, or explains why it cannot be added.
+    /// Adds a route, or explains why it cannot be added. Unlike
+    /// [`RouteTable::check`] it inserts without a trial copy, so loading
+    /// n routes costs O(n log n), not O(n²); after a conflict the table
+    /// must not be used (callers check first, or drop it).
     pub fn insert(&mut self, method: &str, path: &str, value: T) -> Result<(), RouteError> {
-        let (method, pattern) = self.check(method, path)?;
+        let (method, pattern, shape) = self.validate(method, path)?;
         let layer = &mut self.layers[Self::layer_of(&pattern)];
-        let index = match layer.by_shape.get(&pattern.shape) {
-            Some(&index) => index,
+        let index = match shape {
+            Some(index) => index,
             None => {
                 let index = layer.shapes.len();
-                layer
-                    .router
-                    .insert(&pattern.shape, index)
-                    .map_err(|e| RouteError::Path {
-                        path: path.to_string(),
-                        reason: e.to_string(),
-                    })?;
+                if let Err(e) = layer.router.insert(&pattern.shape, index) {
+                    return Err(Self::insert_error(layer, e, &method, path));
+                }
                 layer.shapes.push(Vec::new());
                 layer.by_shape.insert(pattern.shape.clone(), index);
                 index

@@ -39,7 +39,7 @@ pub async fn create(
         .store
         .create_route(&script_id, &method, pattern.as_str())
         .await?;
-    manager.reload_routes().await?;
+    manager.add_route(&route).await;
     Ok((StatusCode::CREATED, ApiJson(route)))
 }
 
