@@ -131,6 +131,11 @@ impl Metrics {
         }
     }
 
+    /// Invocation records dropped so far.
+    pub fn log_drops(&self) -> u64 {
+        self.log_drops.get()
+    }
+
     /// The text exposition, with the pool gauges read now.
     pub fn encode(&self, executor: &Arc<dyn ExecutorClient>) -> String {
         if let Some(occupancy) = executor.occupancy() {

@@ -48,45 +48,53 @@ impl Results {
     }
 }
 
-async fn load(
-    process: &Process,
-    target: &str,
-    path: &str,
-    connections: u32,
+/// Load runs of one length, with wrk's scripts in one directory.
+struct Runner {
     seconds: Duration,
-    body: Option<&str>,
-    tmp: &std::path::Path,
-) -> anyhow::Result<Row> {
-    let pid = process.pid();
-    let cpu_before = cpu_seconds(pid);
-    let sampler = RssSampler::start(pid);
-    let url = format!("{}{path}", process.base);
-    let body = body.map(str::to_owned);
-    let dir = tmp.to_owned();
-    let load = tokio::task::spawn_blocking(move || {
-        wrk::run(&url, connections, seconds, body.as_deref(), &dir)
-    })
-    .await??;
-    let peak_rss = sampler.finish();
-    let cpu = cpu_seconds(pid) - cpu_before;
-    let row = Row {
-        target: target.to_owned(),
-        connections,
-        cpu_us_per_request: cpu * 1e6 / load.requests.max(1) as f64,
-        load,
-        peak_rss,
-    };
-    eprintln!(
-        "{target:>24} c{connections:<3} {:>9.0} req/s  p50 {:>8.0} µs  p99 {:>8.0} µs  p999 {:>8.0} µs  cpu {:>6.1} µs/req  rss {:>5} MiB  errors {}",
-        row.load.rps,
-        row.load.p50_us,
-        row.load.p99_us,
-        row.load.p999_us,
-        row.cpu_us_per_request,
-        row.peak_rss >> 20,
-        row.load.errors
-    );
-    Ok(row)
+    dir: std::path::PathBuf,
+}
+
+impl Runner {
+    async fn load(
+        &self,
+        process: &Process,
+        target: &str,
+        path: &str,
+        connections: u32,
+        body: Option<&str>,
+    ) -> anyhow::Result<Row> {
+        let (seconds, tmp) = (self.seconds, self.dir.as_path());
+        let pid = process.pid();
+        let cpu_before = cpu_seconds(pid);
+        let sampler = RssSampler::start(pid);
+        let url = format!("{}{path}", process.base);
+        let body = body.map(str::to_owned);
+        let dir = tmp.to_owned();
+        let load = tokio::task::spawn_blocking(move || {
+            wrk::run(&url, connections, seconds, body.as_deref(), &dir)
+        })
+        .await??;
+        let peak_rss = sampler.finish();
+        let cpu = cpu_seconds(pid) - cpu_before;
+        let row = Row {
+            target: target.to_owned(),
+            connections,
+            cpu_us_per_request: cpu * 1e6 / load.requests.max(1) as f64,
+            load,
+            peak_rss,
+        };
+        eprintln!(
+            "{target:>24} c{connections:<3} {:>9.0} req/s  p50 {:>8.0} µs  p99 {:>8.0} µs  p999 {:>8.0} µs  cpu {:>6.1} µs/req  rss {:>5} MiB  errors {}",
+            row.load.rps,
+            row.load.p50_us,
+            row.load.p99_us,
+            row.load.p999_us,
+            row.cpu_us_per_request,
+            row.peak_rss >> 20,
+            row.load.errors
+        );
+        Ok(row)
+    }
 }
 
 pub async fn all(seconds: Duration, max_scripts: usize) -> anyhow::Result<Results> {
@@ -98,6 +106,10 @@ pub async fn all(seconds: Duration, max_scripts: usize) -> anyhow::Result<Result
     std::fs::create_dir_all(&cache)?;
     std::os::unix::fs::symlink(&cache, data.join("cache"))?;
 
+    let runner = Runner {
+        seconds,
+        dir: tmp.path().to_owned(),
+    };
     let mut results = Results {
         seconds: seconds.as_secs(),
         ..Results::default()
@@ -130,82 +142,40 @@ pub async fn all(seconds: Duration, max_scripts: usize) -> anyhow::Result<Result
     let body = Some(scripts::REALISTIC_BODY);
     for c in [1, 64] {
         results.rows.push(
-            load(
-                &picloud,
-                "picloud /healthz",
-                "/healthz",
-                c,
-                seconds,
-                None,
-                tmp.path(),
-            )
-            .await?,
+            runner
+                .load(&picloud, "picloud /healthz", "/healthz", c, None)
+                .await?,
         );
         results.rows.push(
-            load(
-                &picloud,
-                "picloud hello",
-                "/hello",
-                c,
-                seconds,
-                None,
-                tmp.path(),
-            )
-            .await?,
+            runner
+                .load(&picloud, "picloud hello", "/hello", c, None)
+                .await?,
         );
         results.rows.push(
-            load(
-                &picloud,
-                "picloud realistic",
-                "/users",
-                c,
-                seconds,
-                body,
-                tmp.path(),
-            )
-            .await?,
+            runner
+                .load(&picloud, "picloud realistic", "/users", c, body)
+                .await?,
         );
     }
     results.rows.push(
-        load(
-            &picloud,
-            "picloud fib(20)",
-            "/fib",
-            1,
-            seconds,
-            None,
-            tmp.path(),
-        )
-        .await?,
+        runner
+            .load(&picloud, "picloud fib(20)", "/fib", 1, None)
+            .await?,
     );
     for c in [16, 256] {
         results.rows.push(
-            load(
-                &picloud,
-                "picloud hello",
-                "/hello",
-                c,
-                seconds,
-                None,
-                tmp.path(),
-            )
-            .await?,
+            runner
+                .load(&picloud, "picloud hello", "/hello", c, None)
+                .await?,
         );
     }
 
     // 256 invocations in flight at once, and what memory does after.
     tokio::time::sleep(Duration::from_secs(2)).await;
     results.idle_rss_before = rss_bytes(picloud.pid());
-    let row = load(
-        &picloud,
-        "picloud fib(16) in flight",
-        "/fib16",
-        256,
-        seconds,
-        None,
-        tmp.path(),
-    )
-    .await?;
+    let row = runner
+        .load(&picloud, "picloud fib(16) in flight", "/fib16", 256, None)
+        .await?;
     results.peak_rss_256 = row.peak_rss;
     results.rows.push(row);
     tokio::time::sleep(Duration::from_secs(3)).await;
@@ -220,16 +190,9 @@ pub async fn all(seconds: Duration, max_scripts: usize) -> anyhow::Result<Result
         baseline.wait_healthy().await?;
         for c in [1, 64] {
             results.rows.push(
-                load(
-                    &baseline,
-                    &format!("{label} hello"),
-                    "/hello",
-                    c,
-                    seconds,
-                    None,
-                    tmp.path(),
-                )
-                .await?,
+                runner
+                    .load(&baseline, &format!("{label} hello"), "/hello", c, None)
+                    .await?,
             );
         }
         drop(baseline);
@@ -237,16 +200,9 @@ pub async fn all(seconds: Duration, max_scripts: usize) -> anyhow::Result<Result
     let mut native_fib = start_baseline("native", "fib")?;
     native_fib.wait_healthy().await?;
     results.rows.push(
-        load(
-            &native_fib,
-            "native Rhai fib(20)",
-            "/fib",
-            1,
-            seconds,
-            None,
-            tmp.path(),
-        )
-        .await?,
+        runner
+            .load(&native_fib, "native Rhai fib(20)", "/fib", 1, None)
+            .await?,
     );
     drop(native_fib);
 
@@ -273,16 +229,8 @@ pub async fn all(seconds: Duration, max_scripts: usize) -> anyhow::Result<Result
         } else {
             median(recent.to_vec()).as_secs_f64() * 1e3
         };
-        let hello = load(
-            &picloud,
-            &format!("picloud hello, {target} scripts"),
-            "/hello",
-            64,
-            seconds,
-            None,
-            tmp.path(),
-        )
-        .await?;
+        let label = format!("picloud hello, {target} scripts");
+        let hello = runner.load(&picloud, &label, "/hello", 64, None).await?;
         results.scale.push(ScaleRow {
             scripts: target.max(deployed),
             deploy_p50_ms,
