@@ -155,7 +155,7 @@ impl Manager {
 
     async fn replace_routes(&self, table: RouteTable<RouteTarget>) {
         *self.routes.write().await = Arc::new(table);
-        self.listeners.notify(&CatalogChange::Routes);
+        self.changed(CatalogChange::Routes);
     }
 
     /// Tells the listeners that something changed (after it is stored).

@@ -199,6 +199,17 @@ struct Layer<T> {
     by_shape: HashMap<String, usize>,
 }
 
+impl<T> Layer<T> {
+    fn rebuild_router(&mut self) {
+        let mut router = matchit::Router::new();
+        for (shape, &index) in &self.by_shape {
+            // These shapes coexisted in the tree before.
+            let _ = router.insert(shape.as_str(), index);
+        }
+        self.router = router;
+    }
+}
+
 impl<T> Default for Layer<T> {
     fn default() -> Self {
         Layer {
@@ -326,8 +337,8 @@ impl<T> RouteTable<T> {
 
     /// Adds a route, or explains why it cannot be added. Unlike
     /// [`RouteTable::check`] it inserts without a trial copy, so loading
-    /// n routes costs O(n log n), not O(n²); after a conflict the table
-    /// must not be used (callers check first, or drop it).
+    /// n routes costs O(n log n), not O(n²); only a refused insert pays
+    /// for rebuilding the tree it may have touched.
     pub fn insert(&mut self, method: &str, path: &str, value: T) -> Result<(), RouteError> {
         let (method, pattern, shape) = self.validate(method, path)?;
         let layer = &mut self.layers[Self::layer_of(&pattern)];
@@ -336,7 +347,11 @@ impl<T> RouteTable<T> {
             None => {
                 let index = layer.shapes.len();
                 if let Err(e) = layer.router.insert(&pattern.shape, index) {
-                    return Err(Self::insert_error(layer, e, &method, path));
+                    let error = Self::insert_error(layer, e, &method, path);
+                    // matchit may have changed the tree before it found the
+                    // conflict: rebuild it from the shapes it holds.
+                    layer.rebuild_router();
+                    return Err(error);
                 }
                 layer.shapes.push(Vec::new());
                 layer.by_shape.insert(pattern.shape.clone(), index);
